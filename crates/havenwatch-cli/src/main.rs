@@ -1,0 +1,812 @@
+//! `havenwatch`: turn a stream of reports on armed groups into a sourced, queryable picture.
+
+mod table;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use havenwatch_core::{EntityStatus, EntityType};
+use havenwatch_extract::Gazetteer;
+use havenwatch_ingest::pipeline::Input;
+use havenwatch_ingest::{IngestOptions, IngestSummary};
+use havenwatch_store::{DocumentQuery, EntityQuery, SqliteStore, Store, StoreError, StoreStats};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use table::Table;
+
+/// `println!` that ends the process quietly when the reader of standard output has gone
+/// (`havenwatch ... | head`), instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// `print!` counterpart of [`out!`].
+macro_rules! outp {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
+/// Exit codes, as documented in `--help` and the README.
+mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    // 2 is clap's: bad usage.
+    pub const PARTIAL: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "havenwatch",
+    version,
+    about = "A sourced, verifiable picture of armed groups from a stream of reports.",
+    after_help = "Exit codes: 0 success; 1 error; 2 bad usage; 3 ingest finished but some inputs failed; 4 not found."
+)]
+struct Cli {
+    /// The store file.
+    #[arg(
+        long,
+        global = true,
+        env = "HAVENWATCH_DB",
+        default_value = "havenwatch.db"
+    )]
+    db: PathBuf,
+    /// Extra gazetteer files (TOML) layered over the built-in one; repeatable.
+    #[arg(
+        long = "gazetteer",
+        global = true,
+        env = "HAVENWATCH_GAZETTEER",
+        value_delimiter = ','
+    )]
+    gazetteers: Vec<PathBuf>,
+    /// Machine-readable JSON on standard output.
+    #[arg(long, global = true)]
+    json: bool,
+    /// No progress bar and no summary chatter on standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read reports (files, folders, `-` for stdin) into the store and resolve their entities.
+    ///
+    /// Formats by extension: .txt, .md (front matter: title, publisher, published, url),
+    /// .html, .jsonl (one document per line: text, title, publisher, published, url),
+    /// .rss/.atom/.xml feeds. Folders are read recursively. Content already stored is skipped.
+    Ingest(IngestArgs),
+    /// An overview of the store: documents, entities by type, most-mentioned groups.
+    Summary,
+    /// List documents, newest first.
+    Documents {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Only this publisher.
+        #[arg(long)]
+        publisher: Option<String>,
+    },
+    /// Print one document (id or a prefix of at least 6 hex digits).
+    Document { id: String },
+    /// List entities with their mention counts, most mentioned first.
+    Entities {
+        /// armed_group, authority, state, agency, publication, person, location
+        #[arg(long = "type")]
+        entity_type: Option<EntityType>,
+        /// known, provisional, confirmed
+        #[arg(long)]
+        status: Option<EntityStatus>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show an entity (any alias or spelling) with its mentions in context.
+    Show {
+        name: String,
+        /// Mentions to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Full-text search (SQLite FTS5 syntax: words, "phrases", AND/OR/NOT, prefix*).
+    Search {
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Manage entities: confirm, merge, unmerge, alias, history.
+    #[command(subcommand)]
+    Entity(EntityCommand),
+    /// Build or check gazetteer files.
+    #[command(subcommand)]
+    Gazetteer(GazetteerCommand),
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    /// Files, folders, or `-` for standard input.
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Largest document accepted, in bytes (suffixes KB, MB).
+    #[arg(long, default_value = "5MB", value_parser = parse_size)]
+    max_doc_size: usize,
+    /// Documents per transaction.
+    #[arg(long, default_value_t = 512)]
+    batch_size: usize,
+}
+
+#[derive(Subcommand)]
+enum EntityCommand {
+    /// Confirm a provisional (discovered) entity.
+    Confirm { name: String },
+    /// Merge SOURCE into TARGET (reversible; recorded with when and why).
+    Merge {
+        source: String,
+        target: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Undo the merge of NAME (the entity that was merged away).
+    Unmerge {
+        name: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Add an alias to an entity.
+    Alias { name: String, alias: String },
+    /// Every merge an entity took part in, undone ones included.
+    History { name: String },
+}
+
+#[derive(Subcommand)]
+enum GazetteerCommand {
+    /// Generate the gazetteer from the UN Security Council Consolidated List (XML).
+    Build {
+        /// The consolidated list, e.g. ../shared/data/sanctions/un-consolidated-2024-09-26.xml
+        #[arg(long)]
+        sanctions: PathBuf,
+        /// Where to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Load the built-in gazetteer and any --gazetteer files, and report what they hold.
+    Check,
+}
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let (num, mult) = if let Some(n) = t.strip_suffix("MB") {
+        (n, 1024 * 1024)
+    } else if let Some(n) = t.strip_suffix("KB") {
+        (n, 1024)
+    } else if let Some(n) = t.strip_suffix('B') {
+        (n, 1)
+    } else {
+        (t.as_str(), 1)
+    };
+    num.trim()
+        .parse::<usize>()
+        .map(|n| n * mult)
+        .map_err(|_| format!("`{s}` is not a size (e.g. 5MB, 512KB, 10000)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("havenwatch: {}", one_line(&e));
+            let not_found = e
+                .downcast_ref::<StoreError>()
+                .is_some_and(|s| matches!(s, StoreError::UnknownEntity(_)));
+            ExitCode::from(if not_found {
+                exit::NOT_FOUND
+            } else {
+                exit::ERROR
+            })
+        }
+    }
+}
+
+/// The error and its causes on one line.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+fn load_gazetteer(cli: &Cli) -> Result<Gazetteer> {
+    let mut g = Gazetteer::builtin();
+    for path in &cli.gazetteers {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("gazetteer {}", path.display()))?;
+        g.add_toml(&path.display().to_string(), &text)?;
+    }
+    Ok(g)
+}
+
+fn open_store(cli: &Cli) -> Result<SqliteStore> {
+    Ok(SqliteStore::open(&cli.db)?)
+}
+
+/// Opens an existing store for a query; a missing file is an error, not a new empty store.
+fn open_existing(cli: &Cli) -> Result<SqliteStore> {
+    if !cli.db.exists() {
+        bail!(
+            "no store at {} (run `havenwatch ingest PATH` first, or pass --db)",
+            cli.db.display()
+        );
+    }
+    open_store(cli)
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    out!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    match &cli.command {
+        Command::Ingest(args) => ingest(cli, args),
+        Command::Summary => {
+            let store = open_existing(cli)?;
+            let overview = overview(&store)?;
+            if cli.json {
+                print_json(&overview)?;
+            } else {
+                print_overview(&overview);
+            }
+            Ok(exit::OK)
+        }
+        Command::Documents { limit, publisher } => {
+            let store = open_existing(cli)?;
+            let docs = store.documents(&DocumentQuery {
+                limit: *limit,
+                publisher: publisher.clone(),
+            })?;
+            if cli.json {
+                print_json(&docs)?;
+            } else {
+                let mut t = Table::new(["id", "published", "publisher", "title", "mentions"]);
+                for d in &docs {
+                    t.row([
+                        d.id.short().to_string(),
+                        d.published.clone().unwrap_or_default(),
+                        d.publisher.clone().unwrap_or_default(),
+                        d.title.clone().unwrap_or_default(),
+                        d.mentions.to_string(),
+                    ]);
+                }
+                outp!("{}", t.render(&[0, 0, 24, 60, 0]));
+            }
+            Ok(exit::OK)
+        }
+        Command::Document { id } => {
+            let store = open_existing(cli)?;
+            let Some(doc) = store.document(id)? else {
+                eprintln!("havenwatch: no document with id `{id}`");
+                return Ok(exit::NOT_FOUND);
+            };
+            if cli.json {
+                print_json(&doc)?;
+            } else {
+                out!("id:        {}", doc.id);
+                for (k, v) in [
+                    ("title", &doc.meta.title),
+                    ("publisher", &doc.meta.publisher),
+                    ("published", &doc.meta.published),
+                    ("url", &doc.meta.url),
+                ] {
+                    if let Some(v) = v {
+                        out!("{:<10} {v}", format!("{k}:"));
+                    }
+                }
+                out!("\n{}", doc.text);
+            }
+            Ok(exit::OK)
+        }
+        Command::Entities {
+            entity_type,
+            status,
+            limit,
+        } => {
+            let store = open_existing(cli)?;
+            let list = store.entities(&EntityQuery {
+                entity_type: *entity_type,
+                status: *status,
+                limit: *limit,
+            })?;
+            if cli.json {
+                print_json(&list)?;
+            } else {
+                let mut t = Table::new(["name", "type", "status", "mentions", "docs", "id"]);
+                for e in &list {
+                    t.row([
+                        e.entity.name.clone(),
+                        e.entity.entity_type.to_string(),
+                        e.entity.status.to_string(),
+                        e.mentions.to_string(),
+                        e.documents.to_string(),
+                        e.entity.id.to_string(),
+                    ]);
+                }
+                outp!("{}", t.render(&[48, 0, 0, 0, 0, 0]));
+            }
+            Ok(exit::OK)
+        }
+        Command::Show { name, limit } => show(cli, name, *limit),
+        Command::Search { query, limit } => {
+            let store = open_existing(cli)?;
+            let hits = store.search(&query.join(" "), *limit)?;
+            if cli.json {
+                print_json(&hits)?;
+            } else if hits.is_empty() {
+                eprintln!("no matches");
+                return Ok(exit::NOT_FOUND);
+            } else {
+                for h in &hits {
+                    out!(
+                        "{}  {}  {}  {}",
+                        h.id.short(),
+                        h.published.as_deref().unwrap_or("-"),
+                        h.publisher.as_deref().unwrap_or("-"),
+                        h.title.as_deref().unwrap_or("(untitled)")
+                    );
+                    out!("    {}", h.snippet.replace('\n', " "));
+                }
+            }
+            Ok(exit::OK)
+        }
+        Command::Entity(cmd) => entity_command(cli, cmd),
+        Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
+    }
+}
+
+fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
+    let gazetteer = load_gazetteer(cli)?;
+    let mut store = open_store(cli)?;
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let (files, _) = havenwatch_ingest::pipeline::expand(&inputs);
+    let total: u64 = files.iter().map(|(_, n)| n).sum();
+    let show_bar = !cli.quiet && !cli.json && std::io::stderr().is_terminal();
+    let bar = if show_bar {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} ingesting [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let options = IngestOptions {
+        max_doc_bytes: args.max_doc_size,
+        batch_size: args.batch_size.max(1),
+    };
+    let started = std::time::Instant::now();
+    let summary =
+        havenwatch_ingest::ingest(&inputs, &mut store, &gazetteer, &options, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    let overview = overview(&store)?;
+    if cli.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            db: String,
+            seconds: f64,
+            #[serde(flatten)]
+            summary: &'a IngestSummary,
+            store: &'a Overview,
+        }
+        print_json(&Out {
+            db: cli.db.display().to_string(),
+            seconds,
+            summary: &summary,
+            store: &overview,
+        })?;
+    } else {
+        for e in &summary.errors {
+            eprintln!("error: {e}");
+        }
+        if !cli.quiet {
+            out!(
+                "ingested into {}: {} added, {} duplicate, {} failed; {} mentions, {} new entities ({:.1} MB in {:.1}s)",
+                cli.db.display(),
+                summary.added,
+                summary.duplicate,
+                summary.failed,
+                summary.mentions,
+                summary.new_entities,
+                summary.bytes as f64 / 1e6,
+                seconds
+            );
+            out!();
+            print_overview(&overview);
+        }
+    }
+    Ok(if summary.failed > 0 {
+        exit::PARTIAL
+    } else {
+        exit::OK
+    })
+}
+
+#[derive(Serialize)]
+struct Overview {
+    #[serde(flatten)]
+    stats: StoreStats,
+    top_groups: Vec<TopEntity>,
+    provisional_groups: Vec<TopEntity>,
+}
+
+#[derive(Serialize)]
+struct TopEntity {
+    name: String,
+    id: String,
+    mentions: usize,
+    documents: usize,
+}
+
+fn overview(store: &SqliteStore) -> Result<Overview> {
+    let top = |status: Option<EntityStatus>| -> Result<Vec<TopEntity>> {
+        Ok(store
+            .entities(&EntityQuery {
+                entity_type: Some(EntityType::ArmedGroup),
+                status,
+                limit: 10,
+            })?
+            .into_iter()
+            .map(|e| TopEntity {
+                name: e.entity.name,
+                id: e.entity.id.0,
+                mentions: e.mentions,
+                documents: e.documents,
+            })
+            .collect())
+    };
+    Ok(Overview {
+        stats: store.stats()?,
+        top_groups: top(None)?,
+        provisional_groups: top(Some(EntityStatus::Provisional))?,
+    })
+}
+
+fn print_overview(o: &Overview) {
+    out!(
+        "{} documents, {} mentions",
+        o.stats.documents,
+        o.stats.mentions
+    );
+    let types: Vec<String> = o
+        .stats
+        .entities_by_type
+        .iter()
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect();
+    out!("entities by type: {}", types.join(", "));
+    if !o.top_groups.is_empty() {
+        out!("\nmost-mentioned armed groups:");
+        let mut t = Table::new(["group", "mentions", "documents"]);
+        for g in &o.top_groups {
+            t.row([
+                g.name.clone(),
+                g.mentions.to_string(),
+                g.documents.to_string(),
+            ]);
+        }
+        outp!("{}", t.render(&[48, 0, 0]));
+    }
+    if !o.provisional_groups.is_empty() {
+        out!(
+            "\ngroups discovered in the text, awaiting review ({} provisional entities; `havenwatch entity confirm|merge`):",
+            o.stats.provisional
+        );
+        let mut t = Table::new(["group", "mentions", "id"]);
+        for g in &o.provisional_groups {
+            t.row([g.name.clone(), g.mentions.to_string(), g.id.clone()]);
+        }
+        outp!("{}", t.render(&[48, 0, 0]));
+    }
+}
+
+fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
+    let store = open_existing(cli)?;
+    let mut entity = store.find_entity(name)?;
+    if entity.is_none() {
+        // Not seen in that spelling: the gazetteer knows spelling variants the store has not met.
+        let gazetteer = load_gazetteer(cli)?;
+        let resolver = havenwatch_extract::EntityResolver::new(&gazetteer);
+        if let Some(i) = resolver.lookup(name) {
+            entity = store.entity(&resolver.entity(i).id)?;
+        }
+    }
+    let Some(entity) = entity else {
+        eprintln!(
+            "havenwatch: no entity named `{name}` in {}",
+            cli.db.display()
+        );
+        return Ok(exit::NOT_FOUND);
+    };
+    let mentions = store.mentions(&entity.id.0, limit)?;
+    let history = store.merge_history(&entity.id.0)?;
+    let summary = store
+        .entities(&EntityQuery::default())?
+        .into_iter()
+        .find(|e| e.entity.id == entity.id);
+    if cli.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            entity: &'a havenwatch_core::Entity,
+            mention_count: usize,
+            document_count: usize,
+            merged: Vec<String>,
+            mentions: &'a [havenwatch_store::MentionInContext],
+            merge_history: &'a [havenwatch_store::MergeRecord],
+        }
+        print_json(&Out {
+            entity: &entity,
+            mention_count: summary.as_ref().map_or(0, |s| s.mentions),
+            document_count: summary.as_ref().map_or(0, |s| s.documents),
+            merged: summary
+                .as_ref()
+                .map(|s| s.merged.clone())
+                .unwrap_or_default(),
+            mentions: &mentions,
+            merge_history: &history,
+        })?;
+        return Ok(exit::OK);
+    }
+    out!(
+        "{}  ({}, {})",
+        entity.name,
+        entity.entity_type,
+        entity.status
+    );
+    out!("id: {}", entity.id);
+    if !entity.external_ids.is_empty() {
+        let ids: Vec<String> = entity
+            .external_ids
+            .iter()
+            .map(|x| format!("{}:{}", x.scheme, x.value))
+            .collect();
+        out!("external ids: {}", ids.join(", "));
+    }
+    if !entity.aliases.is_empty() {
+        out!("aliases: {}", entity.aliases.join("; "));
+    }
+    if let Some(s) = &summary {
+        out!("{} mentions in {} documents", s.mentions, s.documents);
+        if !s.merged.is_empty() {
+            out!("merged into it: {}", s.merged.join(", "));
+        }
+    }
+    if !history.is_empty() {
+        out!("\nmerge history:");
+        for m in &history {
+            let state = match &m.undone_at {
+                Some(at) => format!("undone {at} ({})", m.undo_reason.as_deref().unwrap_or("")),
+                None => "active".into(),
+            };
+            out!(
+                "  #{} {} -> {} on {}: {} [{state}]",
+                m.id,
+                m.source,
+                m.target,
+                m.merged_at,
+                m.reason
+            );
+        }
+    }
+    if !mentions.is_empty() {
+        out!("\nmentions (newest first):");
+        let mut last_doc = None;
+        for m in &mentions {
+            if last_doc != Some(&m.document) {
+                out!(
+                    "  {}  {}  {}  {}",
+                    m.document.short(),
+                    m.published.as_deref().unwrap_or("-"),
+                    m.publisher.as_deref().unwrap_or("-"),
+                    m.title.as_deref().unwrap_or("(untitled)")
+                );
+                last_doc = Some(&m.document);
+            }
+            let rule = if m.rule == "gazetteer" {
+                String::new()
+            } else {
+                format!(" [{}]", m.rule)
+            };
+            out!("      {}{rule}", m.context);
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn entity_command(cli: &Cli, cmd: &EntityCommand) -> Result<u8> {
+    let mut store = open_existing(cli)?;
+    match cmd {
+        EntityCommand::Confirm { name } => {
+            store.confirm_entity(name)?;
+            let e = store.find_entity(name)?.context("entity vanished")?;
+            report(cli, &e, &format!("confirmed {} ({})", e.name, e.id))?;
+        }
+        EntityCommand::Merge {
+            source,
+            target,
+            reason,
+        } => {
+            let m = store.merge_entities(source, target, reason)?;
+            report(
+                cli,
+                &m,
+                &format!(
+                    "merged {} into {} (merge #{}; undo with `havenwatch entity unmerge {} --reason ...`)",
+                    m.source, m.target, m.id, m.source
+                ),
+            )?;
+        }
+        EntityCommand::Unmerge { name, reason } => {
+            let m = store.unmerge_entity(name, reason)?;
+            report(
+                cli,
+                &m,
+                &format!(
+                    "undid merge #{}: {} is separate from {} again",
+                    m.id, m.source, m.target
+                ),
+            )?;
+        }
+        EntityCommand::Alias { name, alias } => {
+            store.add_alias(name, alias)?;
+            let e = store.find_entity(name)?.context("entity vanished")?;
+            report(
+                cli,
+                &e,
+                &format!("`{alias}` is now an alias of {} ({})", e.name, e.id),
+            )?;
+        }
+        EntityCommand::History { name } => {
+            let h = store.merge_history(name)?;
+            if cli.json {
+                print_json(&h)?;
+            } else if h.is_empty() {
+                out!("no merges involve `{name}`");
+            } else {
+                for m in &h {
+                    out!(
+                        "#{} {} -> {} on {}: {}{}",
+                        m.id,
+                        m.source,
+                        m.target,
+                        m.merged_at,
+                        m.reason,
+                        m.undone_at
+                            .as_ref()
+                            .map(|at| format!(
+                                " [undone {at}: {}]",
+                                m.undo_reason.as_deref().unwrap_or("")
+                            ))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn report<T: Serialize>(cli: &Cli, value: &T, text: &str) -> Result<()> {
+    if cli.json {
+        print_json(value)
+    } else {
+        out!("{text}");
+        Ok(())
+    }
+}
+
+fn gazetteer_command(cli: &Cli, cmd: &GazetteerCommand) -> Result<u8> {
+    match cmd {
+        GazetteerCommand::Build { sanctions, out } => {
+            use sha2::{Digest, Sha256};
+            let bytes = std::fs::read(sanctions)
+                .with_context(|| format!("sanctions list {}", sanctions.display()))?;
+            let xml = std::str::from_utf8(&bytes)
+                .with_context(|| format!("sanctions list {}: not UTF-8", sanctions.display()))?;
+            let report = havenwatch_extract::sanctions::parse_consolidated_list(xml)
+                .with_context(|| format!("sanctions list {}", sanctions.display()))?;
+            let digest: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let file_name = sanctions
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut header = format!(
+                "GENERATED by `havenwatch gazetteer build --sanctions {file_name}`: do not edit; extend it in curated.toml.\n\
+                 Source: United Nations Security Council Consolidated List (dateGenerated {}), file {file_name}, sha256 {digest}.\n\
+                 Kept {} entities of armed-group regimes as armed_group; skipped {} (individuals are never taken):\n",
+                report.date_generated,
+                report.kept.len(),
+                report.skipped.len()
+            );
+            let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            for (e, why) in &report.skipped {
+                by_reason.entry(why).or_default().push(&e.reference);
+            }
+            for (why, refs) in by_reason {
+                header.push_str(&format!("  {why}: {}\n", refs.join(" ")));
+            }
+            let toml = havenwatch_extract::sanctions::to_gazetteer_toml(&report, &header);
+            // Check it loads before writing anything.
+            let mut check = Gazetteer::default();
+            check.add_toml("generated", &toml)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(path, &toml)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    if !cli.quiet {
+                        eprintln!(
+                            "wrote {} entities to {} ({} skipped)",
+                            report.kept.len(),
+                            path.display(),
+                            report.skipped.len()
+                        );
+                    }
+                }
+                None => outp!("{toml}"),
+            }
+            Ok(exit::OK)
+        }
+        GazetteerCommand::Check => {
+            let g = load_gazetteer(cli)?;
+            let resolver = havenwatch_extract::EntityResolver::new(&g);
+            let mut by_type: std::collections::BTreeMap<&str, usize> = Default::default();
+            for e in g.entries() {
+                *by_type.entry(e.entity_type.as_str()).or_default() += 1;
+            }
+            if cli.json {
+                print_json(&serde_json::json!({
+                    "entities": g.len(),
+                    "names": resolver.pattern_count(),
+                    "by_type": by_type,
+                }))?;
+            } else {
+                out!(
+                    "{} entities, {} distinct names; {}",
+                    g.len(),
+                    resolver.pattern_count(),
+                    by_type
+                        .iter()
+                        .map(|(t, n)| format!("{n} {t}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Ok(exit::OK)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Name normalisation shared by the extractor and the store.
+//!
+//! Reports spell the same name many ways: `Al-Qaida`, `al Qaida`, `AL‑QAIDA` (a non-breaking
+//! hyphen), `Hay’at` and `Hay'at`. [`fold_char`] maps one character to its matching form and
+//! [`alias_key`] folds a whole name, so that the streaming matcher in the extractor and the
+//! alias lookup in the store agree on what "the same name" means.
+
+use unicode_normalization::char::decompose_canonical;
+
+/// What one input character becomes in folded text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Folded {
+    /// A letter or digit, lowercased, diacritics removed.
+    Char(char),
+    /// Two chars (e.g. `ß` -> `ss`, `æ` -> `ae`).
+    Pair(char, char),
+    /// A separator: whitespace, hyphens, dashes, slashes and most punctuation.
+    Boundary,
+    /// Dropped without a trace: apostrophes inside words (`Hay’at` -> `hayat`), combining marks.
+    Drop,
+}
+
+/// Whether `c` is one of the many apostrophe-like characters news text uses.
+pub fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʾ' | 'ʿ' | '′'
+    )
+}
+
+/// Folds one character. Letters are lowercased with their diacritics removed, apostrophes are
+/// dropped, everything that is neither letter nor digit is a boundary.
+pub fn fold_char(c: char) -> Folded {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            Folded::Char(c.to_ascii_lowercase())
+        } else if c == '\'' || c == '`' {
+            Folded::Drop
+        } else {
+            Folded::Boundary
+        };
+    }
+    if is_apostrophe(c) {
+        return Folded::Drop;
+    }
+    match c {
+        'ß' => return Folded::Pair('s', 's'),
+        'æ' | 'Æ' => return Folded::Pair('a', 'e'),
+        'œ' | 'Œ' => return Folded::Pair('o', 'e'),
+        'ø' | 'Ø' => return Folded::Char('o'),
+        'đ' | 'Đ' => return Folded::Char('d'),
+        'ł' | 'Ł' => return Folded::Char('l'),
+        'ı' => return Folded::Char('i'),
+        _ => {}
+    }
+    if !c.is_alphanumeric() {
+        // Combining marks on their own vanish; everything else separates words.
+        return if is_combining(c) {
+            Folded::Drop
+        } else {
+            Folded::Boundary
+        };
+    }
+    let mut base = None;
+    decompose_canonical(c, |d| {
+        if base.is_none() && !is_combining(d) {
+            base = Some(d);
+        }
+    });
+    let base = base.unwrap_or(c);
+    let mut lower = base.to_lowercase();
+    let first = lower.next().unwrap_or(base);
+    Folded::Char(first)
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+/// Folds a name to its lookup key: folded characters, words separated by single spaces.
+///
+/// A possessive `'s` at the end of a word is cut, so `TTP's` keys as `ttp`.
+pub fn alias_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_apostrophe(c) {
+            // Possessive: apostrophe + s + end of word.
+            let mut rest = chars.clone();
+            if matches!(rest.next(), Some('s' | 'S'))
+                && rest.peek().is_none_or(|n| !n.is_alphanumeric())
+            {
+                chars.next();
+                pending_space = !out.is_empty();
+            }
+            continue;
+        }
+        match fold_char(c) {
+            Folded::Char(f) => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(f);
+            }
+            Folded::Pair(a, b) => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(a);
+                out.push(b);
+            }
+            Folded::Boundary => pending_space = !out.is_empty(),
+            Folded::Drop => {}
+        }
+    }
+    out
+}
+
+/// A readable id fragment from a name: `Free Hills Front` -> `free-hills-front`.
+pub fn slug(name: &str) -> String {
+    alias_key(name).replace(' ', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_key_folds_case_diacritics_hyphens_and_apostrophes() {
+        assert_eq!(alias_key("Al-Qaida"), "al qaida");
+        assert_eq!(alias_key("AL\u{2011}QAIDA"), "al qaida");
+        assert_eq!(alias_key("Hay’at Tahrir al-Sham"), "hayat tahrir al sham");
+        assert_eq!(
+            alias_key("Hay'at  Tahrir   al–Sham"),
+            "hayat tahrir al sham"
+        );
+        assert_eq!(alias_key("Jamāʿat Anṣār"), "jamaat ansar");
+        assert_eq!(alias_key("TTP's"), "ttp");
+        assert_eq!(alias_key("  (ISKP) "), "iskp");
+        assert_eq!(alias_key("Straße"), "strasse");
+    }
+
+    #[test]
+    fn slug_is_key_with_dashes() {
+        assert_eq!(
+            slug("Free Hills Liberation Front"),
+            "free-hills-liberation-front"
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! Groups that no list knows yet, found from how the text itself names them.
+//!
+//! New groups appear every month, long before any list has them. Three rules find them, each
+//! leaving the evidence an analyst needs to confirm or merge what was found:
+//! - an acronym the text defines: "the Free Hills Liberation Front (FHLF)";
+//! - an apposition that says what a name is: "Katiba Sahra, a jihadist outfit active in ...";
+//! - a capitalised name headed by a group noun: "... Liberation Front", "Lashkar-e-...".
+//!
+//! All three work on [`NameRun`]s: maximal runs of capitalised words (with the connectors
+//! names use: "of", "al", "ul", "-e-"), found in one scan of the text.
+
+use regex::Regex;
+
+/// A run of capitalised words that may be a name, as a byte span of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NameRun {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// How a discovered name was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discovery {
+    /// "Long Name (LN)": the long form's span, and the acronym's span.
+    Acronym { acronym: (usize, usize) },
+    /// "Name, a militant group ...": the span of the description.
+    Apposition { description: (usize, usize) },
+    /// A name headed by a group noun.
+    GroupNoun,
+}
+
+/// Connectors that may stand inside a name between capitalised words.
+const CONNECTORS: [&str; 16] = [
+    "of", "for", "al", "el", "ul", "e", "i", "wal", "wa", "de", "du", "la", "bin", "ibn", "in",
+    "the",
+];
+
+/// Whether `word` may join two capitalised words of a name. "the" only after another
+/// connector ("Army of the Pure"), so that "In March the Front" stays two runs.
+fn is_connector(word: &str, after_connector: bool) -> bool {
+    let lower = word.to_ascii_lowercase();
+    if lower == "the" {
+        return after_connector;
+    }
+    CONNECTORS.contains(&lower.as_str())
+}
+
+/// Capitalised words that open sentences or titles but never start a group's name.
+const NOT_NAME_START: [&str; 32] = [
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "from",
+    "with",
+    "after",
+    "before",
+    "when",
+    "while",
+    "since",
+    "but",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "several",
+    "some",
+    "many",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "both",
+];
+
+/// Finds the runs of capitalised words in `text`.
+pub fn name_runs(text: &str, out: &mut Vec<NameRun>) {
+    out.clear();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut run: Option<(usize, usize)> = None;
+    let mut pending_connectors = 0usize;
+    while i < bytes.len() {
+        // Next word: letters, digits, hyphens, apostrophes.
+        let word_start = i;
+        let c = text[i..].chars().next().expect("in bounds");
+        if !c.is_alphanumeric() {
+            // A separator: anything other than plain spaces ends the run.
+            if !(c == ' ' || c == '\u{a0}') {
+                if let Some((s, e)) = run.take() {
+                    out.push(NameRun { start: s, end: e });
+                }
+                pending_connectors = 0;
+            }
+            i += c.len_utf8();
+            continue;
+        }
+        let mut j = i;
+        for (off, ch) in text[i..].char_indices() {
+            if ch.is_alphanumeric()
+                || ((ch == '-' || havenwatch_core::text::is_apostrophe(ch) || ch == '.')
+                    && text[i + off + ch.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|n| n.is_alphanumeric()))
+            {
+                j = i + off + ch.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let word = &text[word_start..j];
+        let first = word.chars().next().expect("non-empty");
+        if first.is_uppercase() {
+            match run.as_mut() {
+                Some((_, e)) => *e = j,
+                None => run = Some((word_start, j)),
+            }
+            pending_connectors = 0;
+        } else if run.is_some()
+            && pending_connectors < 2
+            && is_connector(word, pending_connectors > 0)
+        {
+            pending_connectors += 1;
+        } else {
+            if let Some((s, e)) = run.take() {
+                out.push(NameRun { start: s, end: e });
+            }
+            pending_connectors = 0;
+        }
+        i = j;
+    }
+    if let Some((s, e)) = run {
+        out.push(NameRun { start: s, end: e });
+    }
+}
+
+/// The words of `s` (split on spaces and hyphens), lowercased, for lexicon checks.
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split([' ', '-', '\u{a0}'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+}
+
+/// The word lists discovery uses, as data (`data/discovery.toml`).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryLexicon {
+    pub group_nouns: Vec<String>,
+    pub agency_nouns: Vec<String>,
+    pub state_force_words: Vec<String>,
+    pub demonyms: Vec<String>,
+}
+
+impl DiscoveryLexicon {
+    /// The lexicon that ships with havenwatch.
+    pub fn builtin() -> Self {
+        Self::from_toml(include_str!("../data/discovery.toml"))
+            .expect("the built-in discovery lexicon is valid (tested)")
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Whether a name contains a group noun.
+    pub fn has_group_noun(&self, name: &str) -> bool {
+        words(name).any(|w| self.group_nouns.contains(&w))
+    }
+
+    /// Cuts "Fighters of the" from "Fighters of the Free Hills Front": a run that opens with
+    /// a word other than a group noun followed by "of" names what follows. "Army of the Pure"
+    /// stays whole.
+    pub fn trim_leading_of(&self, text: &str, run: NameRun) -> NameRun {
+        let s = &text[run.start..run.end];
+        let mut parts = s.splitn(2, ' ');
+        let (Some(first), Some(rest)) = (parts.next(), parts.next()) else {
+            return run;
+        };
+        if self.has_group_noun(first) {
+            return run;
+        }
+        let after = rest
+            .strip_prefix("of the ")
+            .or_else(|| rest.strip_prefix("of "));
+        match after {
+            Some(after) if !after.is_empty() => NameRun {
+                start: run.end - after.len(),
+                end: run.end,
+            },
+            _ => run,
+        }
+    }
+
+    /// Cuts a place phrase after a group's name: "Serrat Mountain Army in the Serrat
+    /// Mountains" names the Serrat Mountain Army.
+    pub fn trim_locative_tail(&self, text: &str, run: NameRun) -> NameRun {
+        let s = &text[run.start..run.end];
+        match s.find(" in ") {
+            Some(cut) if self.has_group_noun(&s[..cut]) => NameRun {
+                start: run.start,
+                end: run.start + cut,
+            },
+            _ => run,
+        }
+    }
+
+    /// Whether a name contains an agency noun.
+    pub fn has_agency_noun(&self, name: &str) -> bool {
+        words(name).any(|w| self.agency_nouns.contains(&w))
+    }
+
+    /// Whether every word of the name is a state-force word, a demonym, or satisfies
+    /// `is_place` (a known location): "Pakistan Army", "Afghan National Army".
+    pub fn is_state_force(&self, name: &str, is_place: impl Fn(&str) -> bool) -> bool {
+        words(name).all(|w| {
+            self.state_force_words.contains(&w) || self.demonyms.contains(&w) || is_place(&w)
+        })
+    }
+}
+
+/// Drops words such as "The" or "In" that open a sentence, not a name.
+pub fn trim_name_start(text: &str, run: NameRun) -> Option<NameRun> {
+    let mut start = run.start;
+    loop {
+        let rest = &text[start..run.end];
+        let first_len = rest.find(' ').unwrap_or(rest.len());
+        let first = rest[..first_len].to_ascii_lowercase();
+        if first_len < rest.len() && NOT_NAME_START.contains(&first.as_str()) {
+            start += first_len + 1;
+        } else {
+            break;
+        }
+    }
+    (start < run.end).then_some(NameRun {
+        start,
+        end: run.end,
+    })
+}
+
+/// Schwartz and Hearst's test for an acronym's long form: the acronym's letters appear in
+/// order in the long form, the first at the start of a word. Returns where the shortest such
+/// long form starts within `long`.
+pub fn acronym_long_form_start(acronym: &str, long: &str) -> Option<usize> {
+    let short: Vec<char> = acronym
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let long_chars: Vec<(usize, char)> = long
+        .char_indices()
+        .map(|(i, c)| (i, c.to_lowercase().next().unwrap_or(c)))
+        .collect();
+    if short.len() < 2 || long_chars.is_empty() {
+        return None;
+    }
+    let mut l = long_chars.len() as isize - 1;
+    for (s, &c) in short.iter().enumerate().rev() {
+        loop {
+            if l < 0 {
+                return None;
+            }
+            let (_, lc) = long_chars[l as usize];
+            let at_word_start = l == 0 || !long_chars[l as usize - 1].1.is_alphanumeric();
+            if lc == c && (s != 0 || at_word_start) {
+                break;
+            }
+            l -= 1;
+        }
+        l -= 1;
+    }
+    let pos = long_chars[(l + 1) as usize].0;
+    // Back to the start of that word.
+    let word_start = long[..pos]
+        .rfind([' ', '\u{a0}'])
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    Some(word_start)
+}
+
+/// `from + n`, or less, on a char boundary of `text`.
+fn window_end(text: &str, from: usize, n: usize) -> usize {
+    let mut end = text.len().min(from + n);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// Compiled patterns for discovery.
+#[derive(Debug)]
+pub struct DiscoveryPatterns {
+    acronym_after: Regex,
+    apposition_after: Regex,
+}
+
+impl Default for DiscoveryPatterns {
+    fn default() -> Self {
+        DiscoveryPatterns {
+            acronym_after: Regex::new(r"^\s*\(\s*([A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*)\s*\)")
+                .expect("valid regex"),
+            apposition_after: Regex::new(
+                r"(?i)^(?:\s*\([A-Z][A-Za-z0-9-]{1,9}\))?\s*,\s+(?:a|an|the)\s+(?:[\w’'-]+\s+){0,4}?(?:militant|armed|insurgent|jihadist|jihadi|rebel|separatist|extremist|terrorist|islamist|paramilitary|splinter|breakaway|banned|proscribed|outlawed)(?:\s+[\w’'-]+){0,3}?\s+(?:group|organi[sz]ation|outfit|faction|movement|militia|network|alliance|coalition|offshoot|affiliate|wing|force)\b",
+            )
+            .expect("valid regex"),
+        }
+    }
+}
+
+impl DiscoveryPatterns {
+    /// If the run is followed by "(ACR)" and the acronym fits it, the long form and the
+    /// acronym's span.
+    pub fn acronym_definition(
+        &self,
+        text: &str,
+        run: NameRun,
+    ) -> Option<(NameRun, (usize, usize))> {
+        let after = &text[run.end..window_end(text, run.end, 24)];
+        let caps = self.acronym_after.captures(after)?;
+        let m = caps.get(1)?;
+        let acronym = m.as_str();
+        if acronym.chars().filter(|c| c.is_uppercase()).count() < 2 {
+            return None;
+        }
+        let long = &text[run.start..run.end];
+        let start = acronym_long_form_start(acronym, long)?;
+        let long_run = trim_name_start(
+            text,
+            NameRun {
+                start: run.start + start,
+                end: run.end,
+            },
+        )?;
+        Some((long_run, (run.end + m.start(), run.end + m.end())))
+    }
+
+    /// If the run is followed by an apposition calling it an armed group, the description's
+    /// span.
+    pub fn apposition(&self, text: &str, run: NameRun) -> Option<(usize, usize)> {
+        let after = &text[run.end..window_end(text, run.end, 160)];
+        let m = self.apposition_after.find(after)?;
+        Some((run.end, run.end + m.end()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        name_runs(text, &mut out);
+        out.iter().map(|r| &text[r.start..r.end]).collect()
+    }
+
+    #[test]
+    fn runs_join_capitalised_words_and_connectors() {
+        assert_eq!(
+            runs("Fighters of the Free Hills Liberation Front attacked Lashkar-e-Tayyiba posts in Kel Province."),
+            vec!["Fighters of the Free Hills Liberation Front", "Lashkar-e-Tayyiba", "Kel Province"]
+        );
+        assert_eq!(
+            runs("The Army of the Pure, said Mr. Dane."),
+            vec!["The Army of the Pure", "Mr", "Dane"],
+            "a full stop ends a run"
+        );
+    }
+
+    #[test]
+    fn acronym_long_forms() {
+        let long = "Yesterday Free Hills Liberation Front";
+        let s = acronym_long_form_start("FHLF", long).unwrap();
+        assert_eq!(&long[s..], "Free Hills Liberation Front");
+        let long = "Tehreek-e-Taliban Pakistan";
+        assert_eq!(acronym_long_form_start("TTP", long), Some(0));
+        assert_eq!(acronym_long_form_start("XYZ", "Free Hills Front"), None);
+    }
+
+    #[test]
+    fn acronym_definition_and_apposition() {
+        let p = DiscoveryPatterns::default();
+        let text = "In March the Coastal Martyrs Brigade (CMB), a little-known militant outfit active in the delta, struck.";
+        let mut out = Vec::new();
+        name_runs(text, &mut out);
+        let run = out
+            .iter()
+            .find(|r| text[r.start..r.end].contains("Brigade"))
+            .copied()
+            .unwrap();
+        let (long, acr) = p.acronym_definition(text, run).unwrap();
+        assert_eq!(&text[long.start..long.end], "Coastal Martyrs Brigade");
+        assert_eq!(&text[acr.0..acr.1], "CMB");
+        let (a, b) = p.apposition(text, run).unwrap();
+        assert!(text[a..b].ends_with("militant outfit"), "{}", &text[a..b]);
+        let lex = DiscoveryLexicon::builtin();
+        assert!(lex.has_group_noun("Coastal Martyrs Brigade"));
+        assert!(!lex.has_group_noun("Kel Province"));
+        assert!(lex.is_state_force("Afghan National Army", |_| false));
+        assert!(lex.is_state_force("Pakistan Army", |w| w == "pakistan"));
+        assert!(!lex.is_state_force("Free Hills Army", |_| false));
+        let text = "Fighters of the Free Hills Front and the Army of the Pure";
+        let cut = lex.trim_leading_of(
+            text,
+            NameRun {
+                start: 0,
+                end: text.find(" and").unwrap(),
+            },
+        );
+        assert_eq!(&text[cut.start..cut.end], "Free Hills Front");
+        let whole = lex.trim_leading_of(
+            text,
+            NameRun {
+                start: text.find("Army").unwrap(),
+                end: text.len(),
+            },
+        );
+        assert_eq!(&text[whole.start..whole.end], "Army of the Pure");
+    }
+}

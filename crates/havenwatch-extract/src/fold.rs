@@ -1,0 +1,201 @@
+//! Folded text with a map back to the original bytes.
+//!
+//! Matching happens on folded text (see [`havenwatch_core::text::fold_char`]): lowercase, no
+//! diacritics, apostrophes dropped, every run of other characters a single space, and spelling
+//! variants of whole words replaced (`tehreek` -> `tehrik`). Every byte of the folded text
+//! remembers the byte range of the original character(s) it came from, so a match maps back to
+//! an exact span of the document.
+
+use havenwatch_core::text::{fold_char, is_apostrophe, Folded};
+use std::collections::HashMap;
+
+/// Whole-word spelling variants, folded before matching: `from` -> `to`.
+#[derive(Clone, Debug, Default)]
+pub struct Variants {
+    map: HashMap<String, String>,
+}
+
+impl Variants {
+    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        Variants {
+            map: pairs.into_iter().collect(),
+        }
+    }
+
+    pub fn get(&self, word: &str) -> Option<&str> {
+        self.map.get(word).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Applies the variants to an already folded key (`alias_key` output).
+    pub fn apply_to_key(&self, key: &str) -> String {
+        if self.map.is_empty() {
+            return key.to_string();
+        }
+        let mut out = String::with_capacity(key.len());
+        for (i, word) in key.split(' ').enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(self.get(word).unwrap_or(word));
+        }
+        out
+    }
+}
+
+/// Folded text plus, for each folded byte, the original byte range it stands for.
+#[derive(Debug, Default)]
+pub struct FoldedText {
+    pub text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    word: String,
+    word_start: usize,
+}
+
+impl FoldedText {
+    /// Folds `original`, reusing this value's buffers.
+    pub fn fold(&mut self, original: &str, variants: &Variants) {
+        self.text.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.word.clear();
+        self.text.reserve(original.len());
+        let mut pending_space = false;
+        let mut space_at = 0usize;
+        let mut iter = original.char_indices().peekable();
+        while let Some((pos, c)) = iter.next() {
+            let end = pos + c.len_utf8();
+            if is_apostrophe(c) {
+                // A possessive 's ends the word: "TTP's" folds to "ttp s".
+                let mut rest = iter.clone();
+                if matches!(rest.next(), Some((_, 's' | 'S')))
+                    && rest.peek().is_none_or(|(_, n)| !n.is_alphanumeric())
+                {
+                    self.flush_word(variants);
+                    pending_space = !self.text.is_empty();
+                    space_at = pos;
+                }
+                continue;
+            }
+            match fold_char(c) {
+                Folded::Char(f) => {
+                    self.open_word(&mut pending_space, space_at, pos);
+                    self.push_word_char(f, pos, end);
+                }
+                Folded::Pair(a, b) => {
+                    self.open_word(&mut pending_space, space_at, pos);
+                    self.push_word_char(a, pos, end);
+                    self.push_word_char(b, pos, end);
+                }
+                Folded::Boundary => {
+                    self.flush_word(variants);
+                    if !pending_space && !self.text.is_empty() {
+                        pending_space = true;
+                        space_at = pos;
+                    }
+                }
+                Folded::Drop => {}
+            }
+        }
+        self.flush_word(variants);
+    }
+
+    fn open_word(&mut self, pending_space: &mut bool, space_at: usize, pos: usize) {
+        if *pending_space && self.word.is_empty() {
+            self.text.push(' ');
+            self.starts.push(space_at as u32);
+            self.ends.push(pos as u32);
+            *pending_space = false;
+        }
+        if self.word.is_empty() {
+            self.word_start = self.text.len();
+        }
+    }
+
+    fn push_word_char(&mut self, c: char, start: usize, end: usize) {
+        self.word.push(c);
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.starts.push(start as u32);
+            self.ends.push(end as u32);
+        }
+    }
+
+    /// Ends the current word, replacing it by its variant if it has one.
+    fn flush_word(&mut self, variants: &Variants) {
+        if self.word.is_empty() {
+            return;
+        }
+        if let Some(replacement) = variants.get(&self.word) {
+            let from = self.word_start;
+            let start = self.starts[from];
+            let end = *self.ends.last().expect("word has bytes");
+            self.text.truncate(from);
+            self.starts.truncate(from);
+            self.ends.truncate(from);
+            self.text.push_str(replacement);
+            self.starts.resize(self.text.len(), start);
+            self.ends.resize(self.text.len(), end);
+        }
+        self.word.clear();
+    }
+
+    /// The original byte range of the folded range `[start, end)`.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        (self.starts[start] as usize, self.ends[end - 1] as usize)
+    }
+
+    /// Whether `[start, end)` starts and ends on word boundaries of the folded text.
+    pub fn on_word_boundaries(&self, start: usize, end: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        (start == 0 || bytes[start - 1] == b' ') && (end == bytes.len() || bytes[end] == b' ')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variants() -> Variants {
+        Variants::new([
+            ("tehreek".to_string(), "tehrik".to_string()),
+            ("i".to_string(), "e".to_string()),
+        ])
+    }
+
+    #[test]
+    fn folds_and_maps_back_to_original_spans() {
+        let original = "The Tehreek-i-Taliban Pakistan’s fighters (TTP).";
+        let mut folded = FoldedText::default();
+        folded.fold(original, &variants());
+        assert_eq!(folded.text, "the tehrik e taliban pakistan s fighters ttp");
+        let start = folded.text.find("tehrik").unwrap();
+        let end = folded.text.find(" s fighters").unwrap();
+        let (a, b) = folded.original_span(start, end);
+        assert_eq!(&original[a..b], "Tehreek-i-Taliban Pakistan");
+        let t = folded.text.find("ttp").unwrap();
+        let (a, b) = folded.original_span(t, t + 3);
+        assert_eq!(&original[a..b], "TTP");
+    }
+
+    #[test]
+    fn diacritics_and_multibyte_spans() {
+        let original = "Jamāʿat Anṣār — al‑Qāʿida";
+        let mut folded = FoldedText::default();
+        folded.fold(original, &Variants::default());
+        assert_eq!(folded.text, "jamaat ansar al qaida");
+        let s = folded.text.find("al qaida").unwrap();
+        let (a, b) = folded.original_span(s, folded.text.len());
+        assert_eq!(&original[a..b], "al‑Qāʿida");
+        assert!(folded.on_word_boundaries(s, folded.text.len()));
+        assert!(!folded.on_word_boundaries(s + 1, folded.text.len()));
+    }
+}

@@ -1,0 +1,314 @@
+//! Known names, compiled once into one Aho-Corasick automaton over folded text.
+
+use crate::fold::{FoldedText, Variants};
+use crate::gazetteer::Gazetteer;
+use aho_corasick::{AhoCorasick, MatchKind};
+use havenwatch_core::text::alias_key;
+use havenwatch_core::EntityType;
+use std::collections::HashMap;
+
+/// An entity the resolver can name, by index into [`EntityResolver::entities`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolverEntity {
+    pub id: String,
+    pub name: String,
+    pub entity_type: EntityType,
+}
+
+/// How strictly an alias must match the case of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CaseRule {
+    /// Any case: full names are distinctive.
+    Fold,
+    /// Acronyms (`TTP`, `IS-K`): only in capitals, and not inside an all-capitals headline.
+    Capitals,
+}
+
+#[derive(Clone, Debug)]
+struct Pattern {
+    entity: usize,
+    case: CaseRule,
+}
+
+/// A known name found in text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedName {
+    pub start: usize,
+    pub end: usize,
+    pub entity: usize,
+}
+
+/// Finds every known name in a text in one pass, and resolves single names.
+#[derive(Debug)]
+pub struct EntityResolver {
+    entities: Vec<ResolverEntity>,
+    automaton: AhoCorasick,
+    patterns: Vec<Pattern>,
+    by_key: HashMap<String, usize>,
+    variants: Variants,
+}
+
+impl EntityResolver {
+    /// Compiles a gazetteer. Where two entities share an alias, the one whose canonical name it
+    /// is wins, then the one loaded first; the other keeps its remaining aliases.
+    pub fn new(gazetteer: &Gazetteer) -> Self {
+        let variants = gazetteer.variants();
+        let stop: std::collections::HashSet<String> = gazetteer
+            .stop_keys()
+            .into_iter()
+            .map(|k| variants.apply_to_key(&k))
+            .collect();
+        let mut entities = Vec::with_capacity(gazetteer.len());
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut canonical: HashMap<String, bool> = HashMap::new();
+        for entry in gazetteer.entries() {
+            let idx = entities.len();
+            entities.push(ResolverEntity {
+                id: entry.id.clone(),
+                name: entry.name.clone(),
+                entity_type: entry.entity_type,
+            });
+            for (n, name) in entry.names().into_iter().enumerate() {
+                let key = variants.apply_to_key(&alias_key(name));
+                if key.is_empty() || stop.contains(&key) {
+                    continue;
+                }
+                let is_canonical = n == 0;
+                let case = if is_acronym(name) {
+                    CaseRule::Capitals
+                } else {
+                    CaseRule::Fold
+                };
+                match by_key.get(&key) {
+                    Some(&p) => {
+                        // Taken: a canonical name displaces an alias, never the reverse.
+                        if is_canonical && !canonical[&key] {
+                            patterns[p] = Pattern { entity: idx, case };
+                            canonical.insert(key, true);
+                        }
+                    }
+                    None => {
+                        by_key.insert(key.clone(), patterns.len());
+                        canonical.insert(key.clone(), is_canonical);
+                        keys.push(key);
+                        patterns.push(Pattern { entity: idx, case });
+                    }
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&keys)
+            .expect("gazetteer keys build an automaton");
+        EntityResolver {
+            entities,
+            automaton,
+            patterns,
+            by_key,
+            variants,
+        }
+    }
+
+    pub fn entities(&self) -> &[ResolverEntity] {
+        &self.entities
+    }
+
+    pub fn entity(&self, idx: usize) -> &ResolverEntity {
+        &self.entities[idx]
+    }
+
+    pub fn variants(&self) -> &Variants {
+        &self.variants
+    }
+
+    /// Number of distinct folded names the automaton matches.
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// The folded key of a name, as the automaton sees it.
+    pub fn key(&self, name: &str) -> String {
+        self.variants.apply_to_key(&alias_key(name))
+    }
+
+    /// Resolves one name (any alias, any spelling variant) to an entity.
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        let key = self.key(name);
+        let key = match self.by_key.contains_key(&key) {
+            true => key,
+            false => key.strip_prefix("the ").unwrap_or(&key).to_string(),
+        };
+        let p = self.by_key.get(&key)?;
+        let pattern = &self.patterns[*p];
+        if pattern.case == CaseRule::Capitals && !name.chars().any(|c| c.is_uppercase()) {
+            // "is" is not "IS"; but a person typing `show ttp` means TTP.
+            if key.len() <= 2 {
+                return None;
+            }
+        }
+        Some(pattern.entity)
+    }
+
+    /// Finds every known name in `text`: longest, then leftmost, never overlapping.
+    /// `folded` is scratch space, reused across calls to avoid allocating.
+    pub fn find_all(&self, text: &str, folded: &mut FoldedText, out: &mut Vec<ResolvedName>) {
+        out.clear();
+        folded.fold(text, &self.variants);
+        for m in self.automaton.find_overlapping_iter(folded.text.as_str()) {
+            let (fs, fe) = (m.start(), m.end());
+            if !folded.on_word_boundaries(fs, fe) {
+                continue;
+            }
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let (start, end) = folded.original_span(fs, fe);
+            if pattern.case == CaseRule::Capitals && !capitals_in_context(text, start, end) {
+                continue;
+            }
+            out.push(ResolvedName {
+                start,
+                end,
+                entity: pattern.entity,
+            });
+        }
+        // Longest first, then leftmost: "the Tarvik Liberation Front" is the group, not the
+        // place alias "the Tarvik" that starts one word earlier.
+        out.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+        let mut kept = 0;
+        for i in 0..out.len() {
+            let m = out[i].clone();
+            if !out[..kept].iter().any(|k| k.start < m.end && m.start < k.end) {
+                out[kept] = m;
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+        out.sort_by_key(|m| m.start);
+    }
+}
+
+/// An alias written as an acronym: capitals (and digits, hyphens) only, short.
+fn is_acronym(name: &str) -> bool {
+    let letters = name.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=8).contains(&letters)
+        && !name.contains(' ')
+        && name
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// Whether the surface at `[start, end)` is written in capitals, and is not merely part of a
+/// headline in capitals (where every word would look like an acronym).
+fn capitals_in_context(text: &str, start: usize, end: usize) -> bool {
+    let surface = &text[start..end];
+    if !surface
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase)
+    {
+        return false;
+    }
+    let is_caps_word = |w: &str| {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 3 && letters.iter().all(|c| c.is_uppercase())
+    };
+    let before = text[..start].split_whitespace().next_back();
+    let after = text[end..].split_whitespace().next();
+    !(before.is_some_and(is_caps_word) && after.is_some_and(is_caps_word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> EntityResolver {
+        let mut g = Gazetteer::default();
+        g.add_toml(
+            "t.toml",
+            r#"
+stop_aliases = ["The Base"]
+[variants]
+tehreek = "tehrik"
+i = "e"
+qaeda = "qaida"
+[[entity]]
+id = "ttp"
+name = "Tehrik-e Taliban Pakistan"
+type = "armed_group"
+aliases = ["TTP", "Pakistani Taliban"]
+[[entity]]
+id = "aq"
+name = "Al-Qaida"
+type = "armed_group"
+aliases = ["AQ", "The Base"]
+[[entity]]
+id = "is"
+name = "Islamic State"
+type = "armed_group"
+aliases = ["IS"]
+[[entity]]
+id = "pk"
+name = "Pakistan"
+type = "location"
+"#,
+        )
+        .unwrap();
+        EntityResolver::new(&g)
+    }
+
+    fn names(r: &EntityResolver, text: &str) -> Vec<(String, String)> {
+        let mut folded = FoldedText::default();
+        let mut out = Vec::new();
+        r.find_all(text, &mut folded, &mut out);
+        out.iter()
+            .map(|m| {
+                (
+                    text[m.start..m.end].to_string(),
+                    r.entity(m.entity).id.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn longest_match_wins_and_variants_fold() {
+        let found = names(
+            &resolver(),
+            "Tehreek-i-Taliban Pakistan (TTP) and al-Qaeda's men left Pakistan.",
+        );
+        assert_eq!(
+            found,
+            vec![
+                ("Tehreek-i-Taliban Pakistan".into(), "ttp".into()),
+                ("TTP".into(), "ttp".into()),
+                ("al-Qaeda".into(), "aq".into()),
+                ("Pakistan".into(), "pk".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn acronyms_need_capitals_and_stop_aliases_never_match() {
+        let r = resolver();
+        assert!(names(&r, "This is the base of the hills, aq.").is_empty());
+        assert_eq!(names(&r, "IS fighters").len(), 1);
+        assert!(
+            names(&r, "WHY IS THIS NEWS").is_empty(),
+            "headline in capitals"
+        );
+        assert!(names(&r, "Pakistanis").is_empty(), "whole words only");
+    }
+
+    #[test]
+    fn lookup_resolves_any_alias() {
+        let r = resolver();
+        let ttp = r.lookup("Tehreek-e-Taliban Pakistan").unwrap();
+        assert_eq!(r.entity(ttp).id, "ttp");
+        assert_eq!(r.lookup("ttp"), Some(ttp));
+        assert_eq!(r.lookup("the Pakistani Taliban"), Some(ttp));
+        assert_eq!(r.lookup("Taliban"), None);
+        assert_eq!(r.lookup("Pakistani Taliban"), Some(ttp));
+        assert_eq!(r.lookup("is"), None);
+    }
+}

@@ -1,0 +1,472 @@
+//! The ingest pipeline: one reader, parallel extractors, one writer.
+//!
+//! ```text
+//! reader thread ──(bounded)──> rayon extractors ──(bounded)──> writer (caller's thread)
+//!  walk, read, parse             mentions, discovery             batched transactions
+//! ```
+//!
+//! A batch is one transaction, so a killed process loses at most the batch in flight; the
+//! rerun skips what was stored (content hash) and stores the rest, each document once.
+
+use crate::formats::{self, Format, InputError, RawDocument};
+use crossbeam_channel::bounded;
+use havenwatch_core::{Document, Entity, EntityId, EntityStatus, Mention, Span};
+use havenwatch_extract::{Gazetteer, MentionExtractor, MentionTarget};
+use havenwatch_store::{AnalysedDocument, Store, StoreError};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// How to ingest.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// Documents (files, lines, feed items) over this many bytes are refused.
+    pub max_doc_bytes: usize,
+    /// Documents per transaction.
+    pub batch_size: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_doc_bytes: 5 * 1024 * 1024,
+            batch_size: 512,
+        }
+    }
+}
+
+/// What an ingest did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct IngestSummary {
+    pub added: usize,
+    pub duplicate: usize,
+    pub failed: usize,
+    pub mentions: usize,
+    pub new_entities: usize,
+    pub bytes: u64,
+    /// Every failure, one line each, in the order met.
+    pub errors: Vec<String>,
+}
+
+/// One input as named on the command line: a path (file or folder) or `-` for stdin.
+#[derive(Clone, Debug)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+enum Item {
+    Doc(RawDocument),
+    Failed(InputError),
+}
+
+/// The files an input stands for, in a stable order, with their sizes (for progress).
+pub fn expand(inputs: &[Input]) -> (Vec<(PathBuf, u64)>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        let Input::Path(path) = input else { continue };
+        if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        if Format::from_path(e.path()).is_some() {
+                            files.push((
+                                e.path().to_path_buf(),
+                                e.metadata().map(|m| m.len()).unwrap_or(0),
+                            ));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(InputError::new(
+                        &e.path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| path.display().to_string()),
+                        None,
+                        format!(
+                            "cannot read: {}",
+                            e.io_error()
+                                .map(|x| x.to_string())
+                                .unwrap_or_else(|| e.to_string())
+                        ),
+                    )),
+                }
+            }
+        } else {
+            match std::fs::metadata(path) {
+                Ok(m) => files.push((path.clone(), m.len())),
+                Err(e) => errors.push(InputError::new(
+                    &path.display().to_string(),
+                    None,
+                    format!("cannot read: {e}"),
+                )),
+            }
+        }
+    }
+    (files, errors)
+}
+
+/// Ingests inputs into a store. `progress` is called with bytes read as reading advances.
+///
+/// Errors in inputs are collected in the summary and the batch goes on; a store error stops
+/// the run (what was committed stays committed).
+pub fn ingest(
+    inputs: &[Input],
+    store: &mut dyn Store,
+    gazetteer: &Gazetteer,
+    options: &IngestOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<IngestSummary, StoreError> {
+    // Entities discovered earlier (provisional or confirmed by an analyst) are matched too.
+    let mut gazetteer = gazetteer.clone();
+    for (entity, aliases) in store.entity_aliases()? {
+        gazetteer.add_entry(havenwatch_extract::GazetteerEntry {
+            id: entity.id.0.clone(),
+            name: entity.name.clone(),
+            entity_type: entity.entity_type,
+            aliases,
+            external_ids: entity.external_ids.clone(),
+            origin: "store".into(),
+        });
+    }
+    let extractor = MentionExtractor::new(&gazetteer);
+    let known: Vec<Entity> = gazetteer
+        .entries()
+        .iter()
+        .map(|e| Entity {
+            id: EntityId(e.id.clone()),
+            name: e.name.clone(),
+            entity_type: e.entity_type,
+            aliases: e.aliases.clone(),
+            external_ids: e.external_ids.clone(),
+            status: EntityStatus::Known,
+        })
+        .collect();
+    let (files, walk_errors) = expand(inputs);
+    let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
+    let mut summary = IngestSummary::default();
+    for e in walk_errors {
+        summary.failed += 1;
+        summary.errors.push(e.to_string());
+    }
+
+    let (raw_tx, raw_rx) = bounded::<Item>(256);
+    let (done_tx, done_rx) = bounded::<Result<AnalysedDocument, InputError>>(256);
+    let max = options.max_doc_bytes;
+    let mut store_error = None;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for (path, _) in &files {
+                read_file(path, max, &raw_tx, progress);
+            }
+            if stdin {
+                read_stdin(max, &raw_tx, progress);
+            }
+        });
+        let extractor = &extractor;
+        let known = &known;
+        scope.spawn(move || {
+            raw_rx
+                .into_iter()
+                .par_bridge()
+                .for_each_with(done_tx, |tx, item| {
+                    let out = match item {
+                        Item::Doc(raw) => Ok(analyse(raw, extractor, known)),
+                        Item::Failed(e) => Err(e),
+                    };
+                    let _ = tx.send(out);
+                });
+        });
+        let mut batch: Vec<AnalysedDocument> = Vec::with_capacity(options.batch_size);
+        let mut written: HashSet<String> = HashSet::new();
+        let mut flush = |batch: &mut Vec<AnalysedDocument>, summary: &mut IngestSummary| {
+            if batch.is_empty() || store_error.is_some() {
+                batch.clear();
+                return;
+            }
+            match store.write_batch(batch) {
+                Ok(o) => {
+                    summary.added += o.added;
+                    summary.duplicate += o.duplicate;
+                    summary.mentions += o.mentions;
+                    summary.new_entities += o.new_entities;
+                }
+                Err(e) => store_error = Some(e),
+            }
+            batch.clear();
+        };
+        for result in done_rx {
+            match result {
+                Ok(mut doc) => {
+                    summary.bytes += doc.document.text.len() as u64;
+                    // Send each entity's full record once per run; the store ignores repeats.
+                    doc.entities.retain(|e| written.insert(e.id.0.clone()));
+                    batch.push(doc);
+                    if batch.len() >= options.batch_size {
+                        flush(&mut batch, &mut summary);
+                    }
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    summary.errors.push(e.to_string());
+                }
+            }
+        }
+        flush(&mut batch, &mut summary);
+    });
+    match store_error {
+        Some(e) => Err(e),
+        None => Ok(summary),
+    }
+}
+
+/// Runs the extractor over one document and builds what the store needs.
+fn analyse(raw: RawDocument, extractor: &MentionExtractor, known: &[Entity]) -> AnalysedDocument {
+    let document = Document::new(raw.meta, raw.text);
+    let analysis = extractor.analyze(&document.text);
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let discovered: Vec<Entity> = analysis
+        .discovered
+        .iter()
+        .map(|d| Entity {
+            id: EntityId(d.id.clone()),
+            name: d.name.clone(),
+            entity_type: d.entity_type,
+            aliases: d.acronym.iter().cloned().collect(),
+            external_ids: Vec::new(),
+            status: EntityStatus::Provisional,
+        })
+        .collect();
+    let mut mentions = Vec::with_capacity(analysis.mentions.len());
+    for m in &analysis.mentions {
+        let entity = match m.target {
+            MentionTarget::Known(i) => &known[i],
+            MentionTarget::Discovered(i) => &discovered[i],
+        };
+        if seen.insert(entity.id.0.as_str()) {
+            entities.push(entity.clone());
+        }
+        mentions.push(Mention {
+            entity: entity.id.clone(),
+            document: document.id.clone(),
+            span: Span::new(m.start, m.end),
+            surface: document.text[m.start..m.end].to_string(),
+            rule: m.rule,
+        });
+    }
+    AnalysedDocument {
+        document,
+        origin: raw.origin,
+        mentions,
+        entities,
+    }
+}
+
+fn send_all(results: Vec<Result<RawDocument, InputError>>, tx: &crossbeam_channel::Sender<Item>) {
+    for r in results {
+        let _ = tx.send(match r {
+            Ok(d) => Item::Doc(d),
+            Err(e) => Item::Failed(e),
+        });
+    }
+}
+
+fn read_file(
+    path: &Path,
+    max: usize,
+    tx: &crossbeam_channel::Sender<Item>,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let name = path.display().to_string();
+    let format = Format::from_path(path).unwrap_or(Format::Text);
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            let _ = tx.send(Item::Failed(InputError::new(
+                &name,
+                None,
+                format!("cannot read: {e}"),
+            )));
+            return;
+        }
+    };
+    if format == Format::JsonLines {
+        read_json_lines(BufReader::new(file), &name, max, tx, progress);
+        return;
+    }
+    // Whole-file formats: never read more than the limit allows (feeds hold many items).
+    let limit = if format == Format::Feed {
+        max.saturating_mul(64)
+    } else {
+        max
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit as u64 {
+        progress(size);
+        let _ = tx.send(Item::Failed(InputError::new(
+            &name,
+            None,
+            format!("file is {size} bytes, over the limit of {limit} (--max-doc-size)"),
+        )));
+        return;
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    if let Err(e) = file.take(limit as u64 + 1).read_to_end(&mut bytes) {
+        let _ = tx.send(Item::Failed(InputError::new(
+            &name,
+            None,
+            format!("cannot read: {e}"),
+        )));
+        return;
+    }
+    progress(bytes.len() as u64);
+    send_all(parse_whole(&bytes, format, &name, max), tx);
+}
+
+fn parse_whole(
+    bytes: &[u8],
+    format: Format,
+    name: &str,
+    max: usize,
+) -> Vec<Result<RawDocument, InputError>> {
+    let text = match formats::decode(bytes, name, 1) {
+        Ok(t) => t,
+        Err(e) => return vec![Err(e)],
+    };
+    match format {
+        Format::Text => vec![formats::parse_text(text, name, max)],
+        Format::Markdown => vec![formats::parse_markdown(text, name, max)],
+        Format::Html => vec![formats::parse_html(text, name, max)],
+        Format::Feed => formats::parse_feed(text, name, max).unwrap_or_else(|e| vec![Err(e)]),
+        Format::JsonLines => text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| formats::parse_json_line(l, name, i + 1, max))
+            .collect(),
+    }
+}
+
+/// Reads JSON Lines one line at a time; a line over the limit is skipped without being held
+/// in memory.
+fn read_json_lines(
+    mut reader: impl BufRead,
+    name: &str,
+    max: usize,
+    tx: &crossbeam_channel::Sender<Item>,
+    progress: &(dyn Fn(u64) + Sync),
+) {
+    let mut line = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        line.clear();
+        line_no += 1;
+        let mut too_long = false;
+        let mut read_any = false;
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = tx.send(Item::Failed(InputError::new(
+                        name,
+                        Some(line_no),
+                        format!("cannot read: {e}"),
+                    )));
+                    return;
+                }
+            };
+            if buf.is_empty() {
+                break;
+            }
+            read_any = true;
+            let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+                Some(p) => (&buf[..=p], true),
+                None => (buf, false),
+            };
+            if !too_long {
+                if line.len() + chunk.len() > max + 1 {
+                    too_long = true;
+                    line.clear();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            let n = chunk.len();
+            reader.consume(n);
+            progress(n as u64);
+            if done {
+                break;
+            }
+        }
+        if !read_any {
+            return;
+        }
+        let item = if too_long {
+            Item::Failed(InputError::new(
+                name,
+                Some(line_no),
+                format!("document is over the limit of {max} bytes (--max-doc-size)"),
+            ))
+        } else {
+            match formats::decode(&line, name, line_no) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => match formats::parse_json_line(text.trim_end(), name, line_no, max) {
+                    Ok(d) => Item::Doc(d),
+                    Err(e) => Item::Failed(e),
+                },
+                Err(e) => Item::Failed(e),
+            }
+        };
+        if tx.send(item).is_err() {
+            return;
+        }
+    }
+}
+
+fn read_stdin(max: usize, tx: &crossbeam_channel::Sender<Item>, progress: &(dyn Fn(u64) + Sync)) {
+    let stdin = std::io::stdin();
+    let mut reader = BufReader::new(stdin.lock());
+    let head = reader.fill_buf().map(|b| b.to_vec()).unwrap_or_default();
+    let format = Format::sniff(&head);
+    if format == Format::JsonLines {
+        read_json_lines(reader, "-", max, tx, progress);
+        return;
+    }
+    let limit = if format == Format::Feed {
+        max.saturating_mul(64)
+    } else {
+        max
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.take(limit as u64 + 1).read_to_end(&mut bytes) {
+        let _ = tx.send(Item::Failed(InputError::new(
+            "-",
+            None,
+            format!("cannot read: {e}"),
+        )));
+        return;
+    }
+    progress(bytes.len() as u64);
+    if bytes.len() > limit {
+        let _ = tx.send(Item::Failed(InputError::new(
+            "-",
+            None,
+            format!("input is over the limit of {limit} bytes (--max-doc-size)"),
+        )));
+        return;
+    }
+    send_all(parse_whole(&bytes, format, "-", max), tx);
+}

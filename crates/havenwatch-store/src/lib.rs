@@ -1,0 +1,96 @@
+//! Storage for havenwatch.
+//!
+//! Callers use the [`Store`] trait only, so that a PostgreSQL backend for multi-analyst
+//! deployments can follow without touching them. [`SqliteStore`] is the embedded default: one
+//! file, WAL journal, versioned migrations run on open (an older file is upgraded in place),
+//! FTS5 over document text.
+//!
+//! Writes arrive in batches ([`Store::write_batch`]), one transaction each: a batch is stored
+//! whole or not at all, so a killed ingest leaves no half-written document behind.
+
+mod model;
+mod sqlite;
+
+pub use model::*;
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+
+/// A storage failure, with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("database {path} was written by a newer havenwatch (schema {found}, this one knows {known}); upgrade havenwatch")]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("{context}: {source}")]
+    Sql {
+        context: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("no entity named `{0}`")]
+    UnknownEntity(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything havenwatch stores and asks of its storage.
+pub trait Store {
+    /// Stores a batch of analysed documents in one transaction. Documents already present
+    /// (same content hash) are counted as duplicates and left as they are.
+    fn write_batch(&mut self, batch: &[AnalysedDocument]) -> Result<BatchOutcome>;
+
+    /// Whether a document with this id is stored.
+    fn has_document(&self, id: &havenwatch_core::DocumentId) -> Result<bool>;
+
+    /// Documents, newest first (by publication date, then ingestion).
+    fn documents(&self, query: &DocumentQuery) -> Result<Vec<DocumentSummary>>;
+
+    /// One document, whole. Accepts a full id or an unambiguous prefix of at least 6 digits.
+    fn document(&self, id_or_prefix: &str) -> Result<Option<havenwatch_core::Document>>;
+
+    /// Entities with their mention and document counts, most mentioned first. Merged entities
+    /// are folded into the entity they were merged into.
+    fn entities(&self, query: &EntityQuery) -> Result<Vec<EntitySummary>>;
+
+    /// Resolves a name (canonical, any alias, any surface form seen in text, or an id) to an
+    /// entity, following merges.
+    fn find_entity(&self, name: &str) -> Result<Option<havenwatch_core::Entity>>;
+
+    /// One entity by id, as stored (not following merges).
+    fn entity(&self, id: &str) -> Result<Option<havenwatch_core::Entity>>;
+
+    /// Mentions of an entity (and of every entity merged into it), with context.
+    fn mentions(&self, entity: &str, limit: usize) -> Result<Vec<MentionInContext>>;
+
+    /// Full-text search over titles and text (FTS5 query syntax).
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>>;
+
+    /// Marks a provisional entity as confirmed.
+    fn confirm_entity(&mut self, id: &str) -> Result<()>;
+
+    /// Merges `source` into `target`, recording when and why. Reversible: nothing is deleted.
+    fn merge_entities(&mut self, source: &str, target: &str, reason: &str) -> Result<MergeRecord>;
+
+    /// Undoes the active merge of `source`, recording when and why.
+    fn unmerge_entity(&mut self, source: &str, reason: &str) -> Result<MergeRecord>;
+
+    /// Adds an alias to an entity.
+    fn add_alias(&mut self, entity: &str, alias: &str) -> Result<()>;
+
+    /// Every merge that involved this entity, undone ones included, oldest first.
+    fn merge_history(&self, entity: &str) -> Result<Vec<MergeRecord>>;
+
+    /// Aliases of the entities the store holds (for the extractor to find them in new text).
+    fn entity_aliases(&self) -> Result<Vec<(havenwatch_core::Entity, Vec<String>)>>;
+
+    /// Counts for an overview.
+    fn stats(&self) -> Result<StoreStats>;
+}

@@ -1,0 +1,107 @@
+//! What goes in and comes out of a [`crate::Store`].
+
+use havenwatch_core::{Document, DocumentId, Entity, EntityStatus, EntityType, Mention};
+use serde::Serialize;
+
+/// A document with its mentions and the entities they refer to, ready to store.
+#[derive(Clone, Debug)]
+pub struct AnalysedDocument {
+    pub document: Document,
+    /// Where it came from (a path and line, or `-` for standard input).
+    pub origin: String,
+    pub mentions: Vec<Mention>,
+    /// Every entity a mention refers to. Known entities are inserted if absent; discovered
+    /// ones are inserted as provisional, keeping their status if already present.
+    pub entities: Vec<Entity>,
+}
+
+/// What a batch did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BatchOutcome {
+    pub added: usize,
+    pub duplicate: usize,
+    pub mentions: usize,
+    pub new_entities: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DocumentQuery {
+    pub limit: usize,
+    pub publisher: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentSummary {
+    pub id: DocumentId,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub origin: String,
+    pub chars: usize,
+    pub mentions: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EntityQuery {
+    pub entity_type: Option<EntityType>,
+    pub status: Option<EntityStatus>,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntitySummary {
+    #[serde(flatten)]
+    pub entity: Entity,
+    pub mentions: usize,
+    pub documents: usize,
+    /// Ids of entities merged into this one.
+    pub merged: Vec<String>,
+}
+
+/// A mention with the text around it and the document it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MentionInContext {
+    pub entity: String,
+    pub document: DocumentId,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    pub start: usize,
+    pub end: usize,
+    pub surface: String,
+    pub rule: String,
+    /// About a sentence either side, whole words, with the mention inside.
+    pub context: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub id: DocumentId,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    /// A fragment of the text with the matched terms in `[` `]`.
+    pub snippet: String,
+    pub rank: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MergeRecord {
+    pub id: i64,
+    pub source: String,
+    pub target: String,
+    pub reason: String,
+    pub merged_at: String,
+    pub undone_at: Option<String>,
+    pub undo_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StoreStats {
+    pub documents: usize,
+    pub mentions: usize,
+    pub entities_by_type: Vec<(String, usize)>,
+    pub provisional: usize,
+    pub schema_version: i64,
+}

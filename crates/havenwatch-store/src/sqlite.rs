@@ -1,0 +1,1003 @@
+//! The embedded SQLite backend.
+
+use crate::model::*;
+use crate::{Result, Store, StoreError};
+use havenwatch_core::text::alias_key;
+use havenwatch_core::{
+    Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Migrations, in order; `MIGRATIONS[i]` takes a file from schema `i` to `i + 1`. A released
+/// migration is never edited: changes go in a new one, so every older file upgrades in place.
+const MIGRATIONS: &[&str] = &[
+    // 1: documents and full-text search.
+    r#"
+    CREATE TABLE documents (
+        doc_key     INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        title       TEXT,
+        publisher   TEXT,
+        url         TEXT,
+        published   TEXT,
+        retrieved   TEXT,
+        language    TEXT,
+        text        TEXT NOT NULL,
+        origin      TEXT NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_published ON documents(published);
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        title, text, content='documents', content_rowid='doc_key',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER documents_ai AFTER INSERT ON documents BEGIN
+        INSERT INTO documents_fts(rowid, title, text) VALUES (new.doc_key, new.title, new.text);
+    END;
+    CREATE TRIGGER documents_ad AFTER DELETE ON documents BEGIN
+        INSERT INTO documents_fts(documents_fts, rowid, title, text)
+        VALUES ('delete', old.doc_key, old.title, old.text);
+    END;
+    "#,
+    // 2: entities, their aliases and external ids, and mentions.
+    r#"
+    CREATE TABLE entities (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE entity_aliases (
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        alias     TEXT NOT NULL,
+        key       TEXT NOT NULL,
+        origin    TEXT NOT NULL,
+        PRIMARY KEY (entity_id, key)
+    );
+    CREATE INDEX entity_aliases_key ON entity_aliases(key);
+    CREATE TABLE entity_external_ids (
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        scheme    TEXT NOT NULL,
+        value     TEXT NOT NULL,
+        PRIMARY KEY (entity_id, scheme, value)
+    );
+    CREATE TABLE mentions (
+        doc_key   INTEGER NOT NULL REFERENCES documents(doc_key),
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        start     INTEGER NOT NULL,
+        end       INTEGER NOT NULL,
+        surface   TEXT NOT NULL,
+        rule      TEXT NOT NULL
+    );
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+    CREATE INDEX mentions_doc ON mentions(doc_key);
+    "#,
+    // 3: reversible entity merges, with when and why.
+    r#"
+    CREATE TABLE entity_merges (
+        id          INTEGER PRIMARY KEY,
+        source      TEXT NOT NULL REFERENCES entities(id),
+        target      TEXT NOT NULL REFERENCES entities(id),
+        reason      TEXT NOT NULL,
+        merged_at   TEXT NOT NULL,
+        undone_at   TEXT,
+        undo_reason TEXT
+    );
+    CREATE INDEX entity_merges_source ON entity_merges(source) WHERE undone_at IS NULL;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The embedded store: one SQLite file (or memory, for tests).
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+    /// Entity ids and (entity, alias key) pairs written by this handle: skips repeated
+    /// `INSERT OR IGNORE`s on the ingest hot path.
+    seen_entities: HashSet<String>,
+    seen_aliases: HashSet<(String, String)>,
+}
+
+fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sql { context, source }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) a store file and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_at_version(path, SCHEMA_VERSION)
+    }
+
+    /// An empty store in memory, for tests.
+    pub fn in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Self::init(conn, ":memory:".into(), SCHEMA_VERSION)
+    }
+
+    /// Opens a store migrating only up to `version`: lets tests write files as older
+    /// releases did.
+    #[doc(hidden)]
+    pub fn open_at_version(path: impl AsRef<Path>, version: i64) -> Result<Self> {
+        let display = path.as_ref().display().to_string();
+        let conn = Connection::open(path.as_ref()).map_err(|source| StoreError::Open {
+            path: display.clone(),
+            source,
+        })?;
+        Self::init(conn, display, version)
+    }
+
+    fn init(conn: Connection, path: String, version: i64) -> Result<Self> {
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        let mut store = SqliteStore {
+            conn,
+            path,
+            seen_entities: HashSet::new(),
+            seen_aliases: HashSet::new(),
+        };
+        store.migrate(version)?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self, target: i64) -> Result<()> {
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql("reading schema version"))?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                known: SCHEMA_VERSION,
+            });
+        }
+        for v in current..target {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(sql("starting a migration"))?;
+            tx.execute_batch(MIGRATIONS[v as usize])
+                .map_err(sql("running a migration"))?;
+            tx.pragma_update(None, "user_version", v + 1)
+                .map_err(sql("recording the schema version"))?;
+            tx.commit().map_err(sql("committing a migration"))?;
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql("reading schema version"))
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` for a sound file.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(sql("checking integrity"))
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The entity an id resolves to after following active merges.
+    fn root_of(&self, id: &str) -> Result<String> {
+        let mut current = id.to_string();
+        let mut seen = HashSet::new();
+        while seen.insert(current.clone()) {
+            let next: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT target FROM entity_merges WHERE source = ?1 AND undone_at IS NULL",
+                    [&current],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql("following a merge"))?;
+            match next {
+                Some(n) => current = n,
+                None => break,
+            }
+        }
+        Ok(current)
+    }
+
+    /// Active merges as source -> target.
+    fn merge_map(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT source, target FROM entity_merges WHERE undone_at IS NULL")
+            .map_err(sql("reading merges"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql("reading merges"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading merges"))
+    }
+
+    /// Every id that resolves to `root` (itself and all merged into it, transitively).
+    fn members_of(&self, root: &str) -> Result<Vec<String>> {
+        let merges = self.merge_map()?;
+        let resolve = |id: &str| resolve_in(&merges, id);
+        let mut members = vec![root.to_string()];
+        members.extend(merges.keys().filter(|s| resolve(s) == root).cloned());
+        Ok(members)
+    }
+
+    fn load_entity(&self, id: &str) -> Result<Option<Entity>> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT name, type, status FROM entities WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(sql("reading an entity"))?;
+        let Some((name, t, s)) = row else {
+            return Ok(None);
+        };
+        let mut aliases = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY rowid")
+            .map_err(sql("reading aliases"))?;
+        for a in stmt
+            .query_map([id], |r| r.get::<_, String>(0))
+            .map_err(sql("reading aliases"))?
+        {
+            let a = a.map_err(sql("reading aliases"))?;
+            if alias_key(&a) != alias_key(&name) {
+                aliases.push(a);
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT scheme, value FROM entity_external_ids WHERE entity_id = ?1 ORDER BY scheme",
+            )
+            .map_err(sql("reading external ids"))?;
+        let external_ids = stmt
+            .query_map([id], |r| {
+                Ok(ExternalId {
+                    scheme: r.get(0)?,
+                    value: r.get(1)?,
+                })
+            })
+            .map_err(sql("reading external ids"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql("reading external ids"))?;
+        Ok(Some(Entity {
+            id: EntityId(id.to_string()),
+            name,
+            entity_type: t.parse().unwrap_or(EntityType::ArmedGroup),
+            aliases,
+            external_ids,
+            status: s.parse().unwrap_or(EntityStatus::Provisional),
+        }))
+    }
+
+    fn require_entity(&self, name_or_id: &str) -> Result<Entity> {
+        self.find_entity(name_or_id)?
+            .ok_or_else(|| StoreError::UnknownEntity(name_or_id.to_string()))
+    }
+
+    fn read_merge(&self, id: i64) -> Result<MergeRecord> {
+        self.conn
+            .query_row(
+                "SELECT id, source, target, reason, merged_at, undone_at, undo_reason
+                 FROM entity_merges WHERE id = ?1",
+                [id],
+                merge_row,
+            )
+            .map_err(sql("reading a merge"))
+    }
+}
+
+fn resolve_in(merges: &HashMap<String, String>, id: &str) -> String {
+    let mut current = id;
+    let mut steps = 0;
+    while let Some(next) = merges.get(current) {
+        current = next;
+        steps += 1;
+        if steps > merges.len() {
+            break;
+        }
+    }
+    current.to_string()
+}
+
+fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRecord> {
+    Ok(MergeRecord {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        target: r.get(2)?,
+        reason: r.get(3)?,
+        merged_at: r.get(4)?,
+        undone_at: r.get(5)?,
+        undo_reason: r.get(6)?,
+    })
+}
+
+/// Cuts a window of text around `[start, end)` to whole words and marks the mention.
+fn context_window(window: &[u8], start: usize, end: usize) -> String {
+    let text = String::from_utf8_lossy(window);
+    let start = start.min(text.len());
+    let end = end.min(text.len()).max(start);
+    let (mut a, mut b) = (0, text.len());
+    if let Some(p) = text[..start].find(". ") {
+        // Prefer starting at a sentence start if one is in the window.
+        let after_last = text[..start].rfind(". ").map(|p| p + 2).unwrap_or(p + 2);
+        a = after_last;
+    } else if let Some(p) = text[..start].find(' ') {
+        a = p + 1;
+    }
+    if let Some(p) = text[end..].find(". ") {
+        b = end + p + 1;
+    } else if let Some(p) = text[end..].rfind(' ') {
+        b = end + p;
+    }
+    let a = (0..=a)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let b = (b..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let before = clean(&text[a..start]);
+    let mention = &text[start..end];
+    let after = clean(&text[end..b]);
+    let sep_before = if before.is_empty() || text[..start].ends_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let sep_after = if text[end..].starts_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    format!("{before}{sep_before}«{mention}»{sep_after}{after}")
+        .trim()
+        .to_string()
+}
+
+impl Store for SqliteStore {
+    fn write_batch(&mut self, batch: &[AnalysedDocument]) -> Result<BatchOutcome> {
+        let mut outcome = BatchOutcome::default();
+        let ingested_at = now();
+        let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
+        let mut new_entities: Vec<String> = Vec::new();
+        let mut new_aliases: Vec<(String, String)> = Vec::new();
+        {
+            let mut exists = tx
+                .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")
+                .map_err(sql("preparing"))?;
+            let mut insert_doc = tx
+                .prepare_cached(
+                    "INSERT INTO documents (id, title, publisher, url, published, retrieved,
+                     language, text, origin, ingested_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut insert_entity = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entities (id, name, type, status, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut insert_alias = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key, origin)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut insert_ext = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entity_external_ids (entity_id, scheme, value)
+                     VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut insert_mention = tx
+                .prepare_cached(
+                    "INSERT INTO mentions (doc_key, entity_id, start, end, surface, rule)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut batch_ids = HashSet::new();
+            for item in batch {
+                let doc = &item.document;
+                if !batch_ids.insert(&doc.id.0)
+                    || exists
+                        .exists([&doc.id.0])
+                        .map_err(sql("checking for a duplicate"))?
+                {
+                    outcome.duplicate += 1;
+                    continue;
+                }
+                let m = &doc.meta;
+                insert_doc
+                    .execute(params![
+                        doc.id.0,
+                        m.title,
+                        m.publisher,
+                        m.url,
+                        m.published,
+                        m.retrieved,
+                        m.language,
+                        doc.text,
+                        item.origin,
+                        ingested_at
+                    ])
+                    .map_err(sql("storing a document"))?;
+                let doc_key = tx.last_insert_rowid();
+                outcome.added += 1;
+                for e in &item.entities {
+                    if self.seen_entities.contains(&e.id.0) {
+                        continue;
+                    }
+                    let added = insert_entity
+                        .execute(params![
+                            e.id.0,
+                            e.name,
+                            e.entity_type.as_str(),
+                            e.status.as_str(),
+                            ingested_at
+                        ])
+                        .map_err(sql("storing an entity"))?;
+                    outcome.new_entities += added;
+                    let origin = if e.status == EntityStatus::Known {
+                        "gazetteer"
+                    } else {
+                        "text"
+                    };
+                    for name in std::iter::once(&e.name).chain(&e.aliases) {
+                        let key = alias_key(name);
+                        if !key.is_empty() {
+                            insert_alias
+                                .execute(params![e.id.0, name, key, origin])
+                                .map_err(sql("storing an alias"))?;
+                        }
+                    }
+                    for x in &e.external_ids {
+                        insert_ext
+                            .execute(params![e.id.0, x.scheme, x.value])
+                            .map_err(sql("storing an external id"))?;
+                    }
+                    new_entities.push(e.id.0.clone());
+                }
+                for mention in &item.mentions {
+                    insert_mention
+                        .execute(params![
+                            doc_key,
+                            mention.entity.0,
+                            mention.span.start as i64,
+                            mention.span.end as i64,
+                            mention.surface,
+                            mention.rule.as_str()
+                        ])
+                        .map_err(sql("storing a mention"))?;
+                    outcome.mentions += 1;
+                    // Every spelling seen in text becomes an alias, so `show` finds it.
+                    let key = alias_key(&mention.surface);
+                    let pair = (mention.entity.0.clone(), key);
+                    if !pair.1.is_empty() && !self.seen_aliases.contains(&pair) {
+                        insert_alias
+                            .execute(params![pair.0, mention.surface, pair.1, "text"])
+                            .map_err(sql("storing an alias"))?;
+                        new_aliases.push(pair);
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(sql("committing a batch"))?;
+        // Only after the commit: a rolled-back batch must not be remembered as written.
+        self.seen_entities.extend(new_entities);
+        self.seen_aliases.extend(new_aliases);
+        Ok(outcome)
+    }
+
+    fn has_document(&self, id: &DocumentId) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")
+            .and_then(|mut s| s.exists([&id.0]))
+            .map_err(sql("looking up a document"))
+    }
+
+    fn documents(&self, query: &DocumentQuery) -> Result<Vec<DocumentSummary>> {
+        let limit = if query.limit == 0 {
+            -1
+        } else {
+            query.limit as i64
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text),
+                        (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key)
+                 FROM documents d
+                 WHERE ?1 IS NULL OR d.publisher = ?1
+                 ORDER BY d.published DESC NULLS LAST, d.doc_key DESC
+                 LIMIT ?2",
+            )
+            .map_err(sql("listing documents"))?;
+        let rows = stmt
+            .query_map(params![query.publisher, limit], |r| {
+                Ok(DocumentSummary {
+                    id: DocumentId(r.get(0)?),
+                    title: r.get(1)?,
+                    publisher: r.get(2)?,
+                    published: r.get(3)?,
+                    url: r.get(4)?,
+                    origin: r.get(5)?,
+                    chars: r.get::<_, i64>(6)? as usize,
+                    mentions: r.get::<_, i64>(7)? as usize,
+                })
+            })
+            .map_err(sql("listing documents"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("listing documents"))
+    }
+
+    fn document(&self, id_or_prefix: &str) -> Result<Option<Document>> {
+        let prefix = id_or_prefix.to_ascii_lowercase();
+        if prefix.len() < 6 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, title, publisher, url, published, retrieved, language, text
+                 FROM documents WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2",
+            )
+            .map_err(sql("reading a document"))?;
+        let docs = stmt
+            .query_map([&prefix], |r| {
+                Ok(Document {
+                    id: DocumentId(r.get(0)?),
+                    meta: DocumentMeta {
+                        title: r.get(1)?,
+                        publisher: r.get(2)?,
+                        url: r.get(3)?,
+                        published: r.get(4)?,
+                        retrieved: r.get(5)?,
+                        language: r.get(6)?,
+                    },
+                    text: r.get(7)?,
+                })
+            })
+            .map_err(sql("reading a document"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql("reading a document"))?;
+        match docs.len() {
+            1 => Ok(docs.into_iter().next()),
+            0 => Ok(None),
+            _ => Err(StoreError::Invalid(format!(
+                "document id prefix `{id_or_prefix}` is ambiguous: give more digits"
+            ))),
+        }
+    }
+
+    fn entities(&self, query: &EntityQuery) -> Result<Vec<EntitySummary>> {
+        let merges = self.merge_map()?;
+        let mut counts: HashMap<String, (usize, HashSet<i64>)> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT entity_id, doc_key FROM mentions")
+                .map_err(sql("counting mentions"))?;
+            let mut rows = stmt.query([]).map_err(sql("counting mentions"))?;
+            while let Some(row) = rows.next().map_err(sql("counting mentions"))? {
+                let id: String = row.get(0).map_err(sql("counting mentions"))?;
+                let doc: i64 = row.get(1).map_err(sql("counting mentions"))?;
+                let root = if merges.is_empty() {
+                    id
+                } else {
+                    resolve_in(&merges, &id)
+                };
+                let entry = counts.entry(root).or_default();
+                entry.0 += 1;
+                entry.1.insert(doc);
+            }
+        }
+        let mut ids: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM entities")
+                .map_err(sql("listing entities"))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(sql("listing entities"))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(sql("listing entities"))?
+        };
+        ids.retain(|id| !merges.contains_key(id));
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(entity) = self.load_entity(&id)? else {
+                continue;
+            };
+            if query.entity_type.is_some_and(|t| t != entity.entity_type)
+                || query.status.is_some_and(|s| s != entity.status)
+            {
+                continue;
+            }
+            let (mentions, docs) = counts
+                .get(&id)
+                .map(|(m, d)| (*m, d.len()))
+                .unwrap_or((0, 0));
+            let mut merged: Vec<String> = merges
+                .keys()
+                .filter(|s| resolve_in(&merges, s) == id)
+                .cloned()
+                .collect();
+            merged.sort();
+            out.push(EntitySummary {
+                entity,
+                mentions,
+                documents: docs,
+                merged,
+            });
+        }
+        out.sort_by(|a, b| {
+            b.mentions
+                .cmp(&a.mentions)
+                .then_with(|| a.entity.name.cmp(&b.entity.name))
+        });
+        if query.limit > 0 {
+            out.truncate(query.limit);
+        }
+        Ok(out)
+    }
+
+    fn find_entity(&self, name: &str) -> Result<Option<Entity>> {
+        let name = name.trim();
+        let direct: Option<String> = self
+            .conn
+            .query_row("SELECT id FROM entities WHERE id = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql("finding an entity"))?;
+        let id = match direct {
+            Some(id) => Some(id),
+            None => {
+                let key = alias_key(name);
+                let keys = [
+                    key.clone(),
+                    key.strip_prefix("the ").unwrap_or(&key).to_string(),
+                ];
+                let mut found = None;
+                for key in keys {
+                    let mut stmt = self
+                        .conn
+                        .prepare_cached(
+                            "SELECT a.entity_id FROM entity_aliases a
+                             JOIN entities e ON e.id = a.entity_id
+                             WHERE a.key = ?1
+                             ORDER BY (a.origin = 'gazetteer') DESC,
+                                      (SELECT count(*) FROM mentions m WHERE m.entity_id = a.entity_id) DESC
+                             LIMIT 1",
+                        )
+                        .map_err(sql("finding an entity"))?;
+                    found = stmt
+                        .query_row([&key], |r| r.get::<_, String>(0))
+                        .optional()
+                        .map_err(sql("finding an entity"))?;
+                    if found.is_some() {
+                        break;
+                    }
+                }
+                found
+            }
+        };
+        match id {
+            Some(id) => {
+                let root = self.root_of(&id)?;
+                self.load_entity(&root)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn entity(&self, id: &str) -> Result<Option<Entity>> {
+        self.load_entity(id)
+    }
+
+    fn mentions(&self, entity: &str, limit: usize) -> Result<Vec<MentionInContext>> {
+        let members = self.members_of(entity)?;
+        let limit = if limit == 0 { -1 } else { limit as i64 };
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT m.entity_id, d.id, d.title, d.publisher, d.published, m.start, m.end,
+                        m.surface, m.rule,
+                        substr(CAST(d.text AS BLOB), max(m.start - 240, 0) + 1,
+                               (m.end - max(m.start - 240, 0)) + 240),
+                        max(m.start - 240, 0)
+                 FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                 WHERE m.entity_id = ?1
+                 ORDER BY d.published DESC NULLS LAST, d.doc_key DESC, m.start
+                 LIMIT ?2",
+            )
+            .map_err(sql("reading mentions"))?;
+        for member in &members {
+            let rows = stmt
+                .query_map(params![member, limit], |r| {
+                    let start = r.get::<_, i64>(5)? as usize;
+                    let end = r.get::<_, i64>(6)? as usize;
+                    let window: Vec<u8> = r.get(9)?;
+                    let offset = r.get::<_, i64>(10)? as usize;
+                    Ok(MentionInContext {
+                        entity: r.get(0)?,
+                        document: DocumentId(r.get(1)?),
+                        title: r.get(2)?,
+                        publisher: r.get(3)?,
+                        published: r.get(4)?,
+                        start,
+                        end,
+                        surface: r.get(7)?,
+                        rule: r.get(8)?,
+                        context: context_window(&window, start - offset, end - offset),
+                    })
+                })
+                .map_err(sql("reading mentions"))?;
+            for row in rows {
+                out.push(row.map_err(sql("reading mentions"))?);
+            }
+        }
+        out.sort_by(|a, b| {
+            b.published
+                .cmp(&a.published)
+                .then_with(|| a.document.cmp(&b.document))
+                .then(a.start.cmp(&b.start))
+        });
+        if limit > 0 {
+            out.truncate(limit as usize);
+        }
+        Ok(out)
+    }
+
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+        let run = |q: &str| -> rusqlite::Result<Vec<SearchHit>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT d.id, d.title, d.publisher, d.published,
+                        snippet(documents_fts, 1, '[', ']', '…', 24), bm25(documents_fts)
+                 FROM documents_fts JOIN documents d ON d.doc_key = documents_fts.rowid
+                 WHERE documents_fts MATCH ?1
+                 ORDER BY bm25(documents_fts) LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![q, limit.max(1) as i64], |r| {
+                Ok(SearchHit {
+                    id: DocumentId(r.get(0)?),
+                    title: r.get(1)?,
+                    publisher: r.get(2)?,
+                    published: r.get(3)?,
+                    snippet: r.get(4)?,
+                    rank: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        };
+        if query.trim().is_empty() {
+            return Err(StoreError::Invalid("search: the query is empty".into()));
+        }
+        match run(query) {
+            Ok(hits) => Ok(hits),
+            Err(first) => {
+                // Not valid FTS5 syntax (a stray quote, a hyphenated name): search the words
+                // as plain terms instead.
+                let plain: Vec<String> = query
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| format!("\"{w}\""))
+                    .collect();
+                if plain.is_empty() {
+                    return Err(StoreError::Invalid(format!("search: {first}")));
+                }
+                run(&plain.join(" ")).map_err(|e| StoreError::Invalid(format!("search: {e}")))
+            }
+        }
+    }
+
+    fn confirm_entity(&mut self, id: &str) -> Result<()> {
+        let e = self.require_entity(id)?;
+        if e.status == EntityStatus::Known {
+            return Err(StoreError::Invalid(format!(
+                "`{}` is already known from a gazetteer; only provisional entities need confirming",
+                e.name
+            )));
+        }
+        self.conn
+            .execute(
+                "UPDATE entities SET status = 'confirmed' WHERE id = ?1",
+                [&e.id.0],
+            )
+            .map_err(sql("confirming an entity"))?;
+        Ok(())
+    }
+
+    fn merge_entities(&mut self, source: &str, target: &str, reason: &str) -> Result<MergeRecord> {
+        let s = self.require_entity(source)?;
+        let t = self.require_entity(target)?;
+        if s.id == t.id {
+            return Err(StoreError::Invalid(format!(
+                "`{source}` and `{target}` are already the same entity ({})",
+                s.id
+            )));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a merge needs a reason (--reason), kept in its history".into(),
+            ));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO entity_merges (source, target, reason, merged_at) VALUES (?1, ?2, ?3, ?4)",
+                params![s.id.0, t.id.0, reason, now()],
+            )
+            .map_err(sql("merging entities"))?;
+        let id = self.conn.last_insert_rowid();
+        self.read_merge(id)
+    }
+
+    fn unmerge_entity(&mut self, source: &str, reason: &str) -> Result<MergeRecord> {
+        // `source` names the merged entity: by id, or by an alias that is its own.
+        let direct = self.load_entity(source)?;
+        let id = match direct {
+            Some(e) => e.id.0,
+            None => {
+                let key = alias_key(source);
+                self.conn
+                    .query_row(
+                        "SELECT a.entity_id FROM entity_aliases a
+                         JOIN entity_merges g ON g.source = a.entity_id AND g.undone_at IS NULL
+                         WHERE a.key = ?1 LIMIT 1",
+                        [&key],
+                        |r| r.get::<_, String>(0),
+                    )
+                    .optional()
+                    .map_err(sql("finding a merge"))?
+                    .ok_or_else(|| StoreError::UnknownEntity(source.to_string()))?
+            }
+        };
+        let merge_id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM entity_merges WHERE source = ?1 AND undone_at IS NULL",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("finding a merge"))?;
+        let merge_id = merge_id.ok_or_else(|| {
+            StoreError::Invalid(format!("`{source}` ({id}) is not merged into anything"))
+        })?;
+        self.conn
+            .execute(
+                "UPDATE entity_merges SET undone_at = ?2, undo_reason = ?3 WHERE id = ?1",
+                params![merge_id, now(), reason],
+            )
+            .map_err(sql("undoing a merge"))?;
+        self.read_merge(merge_id)
+    }
+
+    fn add_alias(&mut self, entity: &str, alias: &str) -> Result<()> {
+        let e = self.require_entity(entity)?;
+        let key = alias_key(alias);
+        if key.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "alias `{alias}` has no letters or digits"
+            )));
+        }
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key, origin)
+                 VALUES (?1, ?2, ?3, 'analyst')",
+                params![e.id.0, alias, key],
+            )
+            .map_err(sql("adding an alias"))?;
+        Ok(())
+    }
+
+    fn merge_history(&self, entity: &str) -> Result<Vec<MergeRecord>> {
+        let id = match self.load_entity(entity)? {
+            Some(e) => e.id.0,
+            None => self.require_entity(entity)?.id.0,
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source, target, reason, merged_at, undone_at, undo_reason
+                 FROM entity_merges WHERE source = ?1 OR target = ?1 ORDER BY id",
+            )
+            .map_err(sql("reading merges"))?;
+        let rows = stmt
+            .query_map([&id], merge_row)
+            .map_err(sql("reading merges"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading merges"))
+    }
+
+    fn entity_aliases(&self) -> Result<Vec<(Entity, Vec<String>)>> {
+        let ids: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id FROM entities WHERE status != 'known'")
+                .map_err(sql("listing entities"))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(sql("listing entities"))?;
+            rows.collect::<Result<_, _>>()
+                .map_err(sql("listing entities"))?
+        };
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(e) = self.load_entity(&id)? {
+                let aliases = e.aliases.clone();
+                out.push((e, aliases));
+            }
+        }
+        Ok(out)
+    }
+
+    fn stats(&self) -> Result<StoreStats> {
+        let count = |q: &str| -> Result<usize> {
+            self.conn
+                .query_row(q, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(sql("counting"))
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT type, count(*) FROM entities
+                 WHERE id NOT IN (SELECT source FROM entity_merges WHERE undone_at IS NULL)
+                 GROUP BY type ORDER BY count(*) DESC, type",
+            )
+            .map_err(sql("counting entities"))?;
+        let by_type = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+            })
+            .map_err(sql("counting entities"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql("counting entities"))?;
+        Ok(StoreStats {
+            documents: count("SELECT count(*) FROM documents")?,
+            mentions: count("SELECT count(*) FROM mentions")?,
+            entities_by_type: by_type,
+            provisional: count("SELECT count(*) FROM entities WHERE status = 'provisional' AND id NOT IN (SELECT source FROM entity_merges WHERE undone_at IS NULL)")?,
+            schema_version: self.schema_version()?,
+        })
+    }
+}
