@@ -35,6 +35,20 @@ const CONNECTORS: [&str; 16] = [
     "the",
 ];
 
+/// A capitalised word, or a particle joined to one: "al-Islam", "wal-Muslimin", "ul-Ahrar".
+fn is_name_word(word: &str) -> bool {
+    if word.chars().next().is_some_and(char::is_uppercase) {
+        return true;
+    }
+    match word.split_once('-') {
+        Some((particle, rest)) => {
+            CONNECTORS.contains(&particle.to_ascii_lowercase().as_str())
+                && rest.chars().next().is_some_and(char::is_uppercase)
+        }
+        None => false,
+    }
+}
+
 /// Whether `word` may join two capitalised words of a name. "the" only after another
 /// connector ("Army of the Pure"), so that "In March the Front" stays two runs.
 fn is_connector(word: &str, after_connector: bool) -> bool {
@@ -118,8 +132,7 @@ pub fn name_runs(text: &str, out: &mut Vec<NameRun>) {
             }
         }
         let word = &text[word_start..j];
-        let first = word.chars().next().expect("non-empty");
-        if first.is_uppercase() {
+        if is_name_word(word) {
             match run.as_mut() {
                 Some((_, e)) => *e = j,
                 None => run = Some((word_start, j)),
@@ -368,6 +381,10 @@ mod tests {
 
     #[test]
     fn runs_join_capitalised_words_and_connectors() {
+        assert_eq!(
+            runs("Jama'at Nusrat al-Islam wal-Muslimin (JNIM) said"),
+            vec!["Jama'at Nusrat al-Islam wal-Muslimin", "JNIM"]
+        );
         assert_eq!(
             runs("Fighters of the Free Hills Liberation Front attacked Lashkar-e-Tayyiba posts in Kel Province."),
             vec!["Fighters of the Free Hills Liberation Front", "Lashkar-e-Tayyiba", "Kel Province"]

@@ -174,11 +174,18 @@ impl EntityResolver {
         }
         // Longest first, then leftmost: "the Tarvik Liberation Front" is the group, not the
         // place alias "the Tarvik" that starts one word earlier.
-        out.sort_by(|a, b| (b.end - b.start).cmp(&(a.end - a.start)).then(a.start.cmp(&b.start)));
+        out.sort_by(|a, b| {
+            (b.end - b.start)
+                .cmp(&(a.end - a.start))
+                .then(a.start.cmp(&b.start))
+        });
         let mut kept = 0;
         for i in 0..out.len() {
             let m = out[i].clone();
-            if !out[..kept].iter().any(|k| k.start < m.end && m.start < k.end) {
+            if !out[..kept]
+                .iter()
+                .any(|k| k.start < m.end && m.start < k.end)
+            {
                 out[kept] = m;
                 kept += 1;
             }

@@ -1,0 +1,135 @@
+//! Integration tests of entity resolution over the built-in gazetteer.
+
+use havenwatch_extract::fold::FoldedText;
+use havenwatch_extract::{Gazetteer, MentionExtractor, MentionTarget};
+use std::collections::HashMap;
+
+fn extractor() -> MentionExtractor {
+    MentionExtractor::new(&Gazetteer::builtin())
+}
+
+/// Resolves `name` alone, returning the entity id.
+fn lookup(x: &MentionExtractor, name: &str) -> Option<String> {
+    let r = x.resolver();
+    r.lookup(name).map(|i| r.entity(i).id.clone())
+}
+
+/// The mentions of a text as `surface -> id [rule]` lines, for snapshots.
+fn describe(x: &MentionExtractor, text: &str) -> String {
+    let a = x.analyze(text);
+    let mut out = String::new();
+    for m in &a.mentions {
+        let id = match m.target {
+            MentionTarget::Known(i) => x.resolver().entity(i).id.clone(),
+            MentionTarget::Discovered(d) => a.discovered[d].id.clone(),
+        };
+        out.push_str(&format!(
+            "{} -> {} [{}]\n",
+            &text[m.start..m.end],
+            id,
+            m.rule.as_str()
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_alias_of_the_builtin_gazetteer_resolves_to_its_entity() {
+    let g = Gazetteer::builtin();
+    let x = MentionExtractor::new(&g);
+    let r = x.resolver();
+    let stop: std::collections::HashSet<String> =
+        g.stop_keys().into_iter().map(|k| r.key(&k)).collect();
+    // Which entities claim each folded name: a name two entities share resolves to one of them.
+    let mut claimants: HashMap<String, Vec<&str>> = HashMap::new();
+    for e in g.entries() {
+        for n in e.names() {
+            claimants.entry(r.key(n)).or_default().push(&e.id);
+        }
+    }
+    let mut checked = 0;
+    let mut folded = FoldedText::default();
+    let mut found = Vec::new();
+    for e in g.entries() {
+        for name in e.names() {
+            let key = r.key(name);
+            if key.is_empty() || stop.contains(&key) {
+                continue;
+            }
+            let got = lookup(&x, name)
+                .unwrap_or_else(|| panic!("alias `{name}` of {} does not resolve", e.id));
+            let owners = &claimants[&key];
+            assert!(
+                got == e.id || (owners.len() > 1 && owners.contains(&got.as_str())),
+                "alias `{name}` of {} resolves to {got}",
+                e.id
+            );
+            // And in running text, as the whole of a mention.
+            let text = format!("Reports said {name} was active.");
+            r.find_all(&text, &mut folded, &mut found);
+            assert!(
+                found.iter().any(|m| r.key(&text[m.start..m.end]) == key
+                    && (r.entity(m.entity).id == e.id || owners.len() > 1)),
+                "alias `{name}` of {} not found in running text",
+                e.id
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 600, "only {checked} aliases checked");
+}
+
+#[test]
+fn transliteration_variants_and_acronyms_of_the_issue_resolve() {
+    let x = extractor();
+    for name in [
+        "Tehrik-e Taliban Pakistan",
+        "Tehreek-e-Taliban Pakistan",
+        "Tehrik-i-Taliban Pakistan",
+        "Tehreek-i-Taliban Pakistan",
+        "TTP",
+        "the Pakistani Taliban",
+    ] {
+        assert_eq!(lookup(&x, name).as_deref(), Some("un:QDe.132"), "{name}");
+    }
+    for name in ["Al-Qaida", "al-Qaeda", "Al Qaeda", "AL-QAIDA", "AQ"] {
+        assert_eq!(lookup(&x, name).as_deref(), Some("un:QDe.004"), "{name}");
+    }
+    for name in [
+        "ISIL-K",
+        "ISKP",
+        "IS-K",
+        "Islamic State Khorasan Province",
+        "Islamic State Khurasan Province",
+    ] {
+        assert_eq!(lookup(&x, name).as_deref(), Some("un:QDe.161"), "{name}");
+    }
+}
+
+#[test]
+fn a_text_that_defines_an_acronym_for_a_known_group_resolves_its_later_uses() {
+    let x = extractor();
+    let text = "Jama'at Nusrat al-Islam wal-Muslimin (JNSIM) struck twice. JNSIM later withdrew.";
+    let a = x.analyze(text);
+    let ids: Vec<String> = a
+        .mentions
+        .iter()
+        .map(|m| match m.target {
+            MentionTarget::Known(i) => x.resolver().entity(i).id.clone(),
+            MentionTarget::Discovered(d) => a.discovered[d].id.clone(),
+        })
+        .collect();
+    assert_eq!(ids, vec!["un:QDe.159", "un:QDe.159", "un:QDe.159"], "{a:?}");
+}
+
+#[test]
+fn mentions_of_tricky_text_snapshot() {
+    // Fictional text except for the real group names, which come from the UN list.
+    let text = "The Pakistani Taliban (TTP) and al-Qaeda's regional branch met in Kunar. \
+        WHY IS THIS NEWS? Officials said the Coastal Martyrs Brigade (CMB), a little-known militant \
+        outfit, and fighters of the Free Hills Liberation Front attacked the Pakistan Army in \
+        Bajaur; the CMB denied it. Sadr Khel, an armed group active in the hills, was blamed too. \
+        Ghost Valley Movement in the Ghost Valley took no part. The Base of the operation, \
+        officials said, was in Tehreek-i-Taliban Pakistan country near ISIL-K positions.";
+    insta::assert_snapshot!(describe(&extractor(), text));
+}
