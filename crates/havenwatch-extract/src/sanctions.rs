@@ -200,8 +200,13 @@ pub fn split_acronyms(name: &str) -> (String, Vec<String>) {
             }
             None => {
                 // An unclosed bracket opens another alias ("Name (original script form").
+                // Kept when it looks like a name (a capital, or another script), not a gloss
+                // such as "(martyrs".
                 let inner = rest[open + 1..].trim();
-                if !inner.is_empty() {
+                if inner
+                    .chars()
+                    .any(|c| c.is_uppercase() || (c.is_alphabetic() && !c.is_ascii()))
+                {
                     acronyms.push(inner.to_string());
                 }
                 rest = "";

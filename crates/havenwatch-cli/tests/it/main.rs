@@ -1,0 +1,475 @@
+//! The `havenwatch` binary, run for real over temporary directories and SQLite files.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_havenwatch");
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("test.db")
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg("--db").arg(self.db()).args(args);
+        c.env_remove("HAVENWATCH_DB")
+            .env_remove("HAVENWATCH_GAZETTEER");
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        let out = self.run(&a);
+        assert!(
+            out.status.success() || out.status.code() == Some(3),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn every_format_is_read_with_its_metadata() {
+    let env = Env::new();
+    env.write(
+        "in/a.txt",
+        "Plain headline\n\nThe Tarvik Front met al-Qaeda envoys in Kunar.",
+    );
+    env.write(
+        "in/b.md",
+        "---\ntitle: MD title\npublisher: Test Outlet\npublished: 2024-02-03\nurl: https://x.example/b\n---\n# Heading\n\nTTP fighters crossed into Khost.\n",
+    );
+    env.write(
+        "in/c.html",
+        "<html><head><title>HTML title</title><meta property=\"og:site_name\" content=\"Web Outlet\"><meta property=\"article:published_time\" content=\"2024-05-06T10:00:00Z\"><script>var ISKP = 1;</script></head><body><nav>Menu ISIL-K</nav><article><p>ISKP claimed the attack in Kabul.</p></article><footer>Footer AQ</footer></body></html>",
+    );
+    env.write(
+        "in/d.jsonl",
+        "{\"text\": \"Al-Shabaab attacked Mogadishu.\", \"title\": \"J1\", \"publisher\": \"Wire\", \"published\": \"2024-01-01\", \"url\": \"https://w.example/1\"}\n\n{\"text\": \"Boko Haram was active in Borno.\", \"title\": \"J2\"}\n",
+    );
+    env.write(
+        "in/e.rss",
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed Outlet</title><item><title>R1</title><link>https://f.example/1</link><pubDate>Tue, 05 Mar 2024 10:00:00 +0000</pubDate><description>&lt;p&gt;JNIM struck in Mali.&lt;/p&gt;</description></item></channel></rss>",
+    );
+    env.write(
+        "in/f.atom",
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Atom Outlet</title><entry><title>A1</title><link href=\"https://a.example/1\"/><published>2024-07-08T00:00:00Z</published><content type=\"html\">&lt;p&gt;The Haqqani Network met in Paktia.&lt;/p&gt;</content></entry></feed>",
+    );
+    env.write("in/ignored.bin", [0u8, 1, 2]);
+    let out = env.json(&["ingest", env.path("in").to_str().unwrap()]);
+    assert_eq!(out["added"], 7, "{out}");
+    assert_eq!(out["failed"], 0, "{out}");
+    let docs = env.json(&["documents"]);
+    let by_title = |t: &str| -> Value {
+        docs.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["title"] == t)
+            .unwrap_or_else(|| panic!("no document titled {t}: {docs}"))
+            .clone()
+    };
+    assert_eq!(by_title("Plain headline")["mentions"], 3);
+    let md = by_title("MD title");
+    assert_eq!(md["publisher"], "Test Outlet");
+    assert_eq!(md["published"], "2024-02-03");
+    assert_eq!(md["url"], "https://x.example/b");
+    let html = by_title("HTML title");
+    assert_eq!(html["publisher"], "Web Outlet");
+    assert_eq!(html["published"], "2024-05-06");
+    assert_eq!(
+        html["mentions"], 2,
+        "script, nav and footer are not text: {html}"
+    );
+    assert_eq!(by_title("J1")["published"], "2024-01-01");
+    assert_eq!(by_title("J2")["publisher"], Value::Null);
+    let rss = by_title("R1");
+    assert_eq!(rss["publisher"], "Feed Outlet");
+    assert_eq!(rss["published"], "2024-03-05");
+    let atom = by_title("A1");
+    assert_eq!(atom["publisher"], "Atom Outlet");
+    assert_eq!(atom["url"], "https://a.example/1");
+
+    // Standard input, sniffed as JSON Lines.
+    let mut child = env
+        .cmd(&["ingest", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"text\": \"Lashkar-e-Taiba was named.\"}\n")
+        .unwrap();
+    let out: Value = serde_json::from_slice(&child.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(out["added"], 1);
+}
+
+#[test]
+fn bad_inputs_are_reported_one_line_each_and_the_batch_goes_on() {
+    let env = Env::new();
+    env.write("in/good.txt", "Good document about TTP.");
+    env.write("in/bad-utf8.txt", b"first line\nsecond \xff\xfe line\n");
+    env.write(
+        "in/lines.jsonl",
+        "{\"text\": \"line one is fine\"}\n{\"text\": broken\n{\"title\": \"no text\"}\n{\"text\": \"dated\", \"published\": \"someday\"}\n{\"text\": \"line five is fine\"}\n",
+    );
+    env.write(
+        "in/big.md",
+        format!("---\ntitle: big\n---\n{}", "x".repeat(3000)),
+    );
+    env.write("in/open.md", "---\ntitle: never closed\n\nbody\n");
+    let missing = env.path("does-not-exist.txt");
+    let out = env.run(&[
+        "ingest",
+        env.path("in").to_str().unwrap(),
+        missing.to_str().unwrap(),
+        "--max-doc-size",
+        "2KB",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "partial failure exit code");
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 7, "{err}");
+    let expect = [
+        "bad-utf8.txt:2: invalid UTF-8",
+        "lines.jsonl:2: malformed JSON",
+        "lines.jsonl:3: missing field `text`",
+        "lines.jsonl:4: field `published`: `someday` is not a date",
+        "big.md: file is 3019 bytes, over the limit of 2048 (--max-doc-size)",
+        "open.md:1: front matter opened with `---` is never closed",
+        "does-not-exist.txt: cannot read",
+    ];
+    for e in expect {
+        assert!(
+            lines.iter().any(|l| l.contains(e)),
+            "missing `{e}` in:\n{err}"
+        );
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3 added, 0 duplicate, 7 failed"),
+        "{stdout}"
+    );
+    let docs = env.json(&["documents"]);
+    assert_eq!(docs.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn reingesting_adds_nothing() {
+    let env = Env::new();
+    let corpus = repo_root().join("demo/corpus");
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let args = [
+        "ingest",
+        corpus.to_str().unwrap(),
+        "--gazetteer",
+        gaz.to_str().unwrap(),
+    ];
+    let first = env.json(&args);
+    let added = first["added"].as_u64().unwrap();
+    assert!(added >= 25, "{first}");
+    let mentions = first["mentions"].as_u64().unwrap();
+    let second = env.json(&args);
+    assert_eq!(second["added"], 0);
+    assert_eq!(second["duplicate"].as_u64().unwrap(), added);
+    assert_eq!(second["store"]["documents"].as_u64().unwrap(), added);
+    assert_eq!(second["store"]["mentions"].as_u64().unwrap(), mentions);
+}
+
+#[test]
+fn demo_corpus_queries_and_entity_management() {
+    let env = Env::new();
+    let corpus = repo_root().join("demo/corpus");
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let gaz = gaz.to_str().unwrap();
+    env.json(&["ingest", corpus.to_str().unwrap(), "--gazetteer", gaz]);
+
+    // The most-mentioned group, and the groups found in the text.
+    let groups = env.json(&["entities", "--type", "armed_group"]);
+    assert_eq!(groups[0]["name"], "Tarvik Liberation Front", "{groups}");
+    let provisional = env.json(&["entities", "--status", "provisional"]);
+    let names: Vec<&str> = provisional
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Coastal Martyrs Brigade"), "{names:?}");
+    assert!(names.contains(&"Serrat Mountain Army"), "{names:?}");
+
+    // `show` resolves aliases and spellings, including ones only the text used.
+    let by_acronym = env.json(&["show", "TLF"]);
+    assert_eq!(by_acronym["id"], "demo:tlf");
+    assert!(by_acronym["mention_count"].as_u64().unwrap() > 20);
+    let m = &by_acronym["mentions"][0];
+    assert!(m["context"].as_str().unwrap().contains('«'), "{m}");
+    let cmb = env.json(&["show", "CMB"]);
+    assert_eq!(cmb["id"], "prov:coastal-martyrs-brigade");
+    let out = env.run(&["show", "No Such Group"]);
+    assert_eq!(out.status.code(), Some(4));
+
+    // Search.
+    let hits = env.json(&["search", "explosives", "experts"]);
+    assert!(hits.as_array().unwrap().len() >= 4, "{hits}");
+    let hits = env.json(&["search", "\"Serrat Mountain\" AND anniversary"]);
+    assert_eq!(hits.as_array().unwrap().len(), 0, "asides are not text");
+
+    // Confirm, merge, unmerge: reversible, with history.
+    let c = env.json(&["entity", "confirm", "Serrat Mountain Army"]);
+    assert_eq!(c["status"], "confirmed");
+    let jnj_before = env.json(&["show", "JNJ"])["mention_count"]
+        .as_u64()
+        .unwrap();
+    let cmb_count = cmb["mention_count"].as_u64().unwrap();
+    let m = env.json(&[
+        "entity",
+        "merge",
+        "CMB",
+        "Jamaat Nur al-Jabal",
+        "--reason",
+        "analyst judges CMB a front",
+    ]);
+    assert_eq!(m["source"], "prov:coastal-martyrs-brigade");
+    let merged = env.json(&["show", "Coastal Martyrs Brigade"]);
+    assert_eq!(merged["id"], "demo:jnj", "aliases follow the merge");
+    assert_eq!(
+        merged["mention_count"].as_u64().unwrap(),
+        jnj_before + cmb_count
+    );
+    let u = env.json(&["entity", "unmerge", "CMB", "--reason", "new evidence"]);
+    assert_eq!(u["undo_reason"], "new evidence");
+    assert_eq!(
+        env.json(&["show", "CMB"])["id"],
+        "prov:coastal-martyrs-brigade"
+    );
+    assert_eq!(
+        env.json(&["show", "JNJ"])["mention_count"]
+            .as_u64()
+            .unwrap(),
+        jnj_before
+    );
+    let history = env.json(&["entity", "history", "JNJ"]);
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    assert_eq!(history[0]["reason"], "analyst judges CMB a front");
+    assert!(history[0]["undone_at"].is_string());
+
+    // An analyst's alias resolves.
+    env.json(&["entity", "alias", "Serrat Mountain Army", "SMA"]);
+    assert_eq!(
+        env.json(&["show", "sma"])["id"],
+        "prov:serrat-mountain-army"
+    );
+}
+
+#[test]
+fn a_bad_gazetteer_file_is_one_line_naming_file_and_line() {
+    let env = Env::new();
+    let g = env.write(
+        "mine.toml",
+        "[[entity]]\nid = \"x\"\nname = \"X Front\"\ntype = \"gang\"\n",
+    );
+    env.write("a.txt", "text");
+    let out = env.run(&[
+        "ingest",
+        env.path("a.txt").to_str().unwrap(),
+        "--gazetteer",
+        g.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("mine.toml:2: entity #1 (id `x`): unknown entity type `gang`"),
+        "{err}"
+    );
+    assert!(
+        !env.db().exists(),
+        "nothing is written when the gazetteer is bad"
+    );
+}
+
+#[test]
+fn queries_on_a_missing_store_fail_clearly() {
+    let env = Env::new();
+    let out = env.run(&["documents"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no store at"), "{}", stderr(&out));
+}
+
+/// Kills an ingest with SIGKILL while it writes, reruns it, and checks that every document is
+/// stored exactly once and that the file is sound.
+#[test]
+fn an_ingest_killed_mid_run_resumes_with_every_document_once() {
+    let env = Env::new();
+    let n = 40_000;
+    let mut jsonl = String::with_capacity(n * 200);
+    for i in 0..n {
+        jsonl.push_str(&format!(
+            "{{\"text\": \"Report {i}: fighters of the TTP and al-Qaeda were seen near Khost, officials said; item {i}.\", \"publisher\": \"Crash Wire\"}}\n"
+        ));
+    }
+    let input = env.write("big.jsonl", jsonl);
+    let args = [
+        "ingest",
+        input.to_str().unwrap(),
+        "--batch-size",
+        "200",
+        "--quiet",
+    ];
+    let mut child = env
+        .cmd(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some batches are committed, then kill.
+    let started = std::time::Instant::now();
+    loop {
+        let stored = count_documents(&env.db());
+        if stored > 0 || started.elapsed().as_secs() > 60 {
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let partial = count_documents(&env.db());
+    assert!(
+        partial < n as i64,
+        "the kill came too late to test anything ({partial} stored)"
+    );
+
+    let out = env.run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    let distinct: i64 = conn
+        .query_row("SELECT count(DISTINCT id) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(total, n as i64);
+    assert_eq!(distinct, n as i64);
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM mentions WHERE doc_key NOT IN (SELECT doc_key FROM documents)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0);
+    let per_doc: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM documents d WHERE (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key) != 3",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(per_doc, 0, "every document has exactly its three mentions");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
+
+fn count_documents(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap_or(0)
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["ingest", "--help"],
+        vec!["summary", "--help"],
+        vec!["documents", "--help"],
+        vec!["document", "--help"],
+        vec!["entities", "--help"],
+        vec!["show", "--help"],
+        vec!["search", "--help"],
+        vec!["entity", "merge", "--help"],
+        vec!["entity", "unmerge", "--help"],
+        vec!["gazetteer", "build", "--help"],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn gazetteer_build_reproduces_the_committed_file() {
+    let xml = repo_root().join("../shared/data/sanctions/un-consolidated-2024-09-26.xml");
+    assert!(
+        xml.exists(),
+        "../shared is missing beside the checkout (expected {})",
+        xml.display()
+    );
+    let out = Command::new(BIN)
+        .args(["gazetteer", "build", "--sanctions", xml.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let committed = std::fs::read_to_string(
+        repo_root().join("crates/havenwatch-extract/data/un-sanctions.toml"),
+    )
+    .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout) == committed,
+        "the committed gazetteer differs from a fresh build: rerun `havenwatch gazetteer build`"
+    );
+}
