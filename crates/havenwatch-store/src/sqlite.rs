@@ -98,10 +98,10 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct SqliteStore {
     conn: Connection,
     path: String,
-    /// Entity ids and (entity, alias key) pairs written by this handle: skips repeated
+    /// Entity ids and (entity, surface form) hashes written by this handle: skips repeated
     /// `INSERT OR IGNORE`s on the ingest hot path.
     seen_entities: HashSet<String>,
-    seen_aliases: HashSet<(String, String)>,
+    seen_aliases: HashSet<u64>,
 }
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -321,6 +321,15 @@ impl SqliteStore {
     }
 }
 
+/// A hash of an (entity, surface form) pair, to skip alias rows already written.
+fn surface_hash(entity: &str, surface: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    entity.hash(&mut h);
+    surface.hash(&mut h);
+    h.finish()
+}
+
 fn resolve_in(merges: &HashMap<String, String>, id: &str) -> String {
     let mut current = id;
     let mut steps = 0;
@@ -396,7 +405,7 @@ impl Store for SqliteStore {
         let ingested_at = now();
         let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
         let mut new_entities: Vec<String> = Vec::new();
-        let mut new_aliases: Vec<(String, String)> = Vec::new();
+        let mut new_aliases: HashSet<u64> = HashSet::new();
         {
             let mut exists = tx
                 .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")
@@ -506,14 +515,16 @@ impl Store for SqliteStore {
                         ])
                         .map_err(sql("storing a mention"))?;
                     outcome.mentions += 1;
-                    // Every spelling seen in text becomes an alias, so `show` finds it.
-                    let key = alias_key(&mention.surface);
-                    let pair = (mention.entity.0.clone(), key);
-                    if !pair.1.is_empty() && !self.seen_aliases.contains(&pair) {
-                        insert_alias
-                            .execute(params![pair.0, mention.surface, pair.1, "text"])
-                            .map_err(sql("storing an alias"))?;
-                        new_aliases.push(pair);
+                    // Every spelling seen in text becomes an alias, so `show` finds it. The
+                    // hash check keeps this hot loop free of allocation for spellings seen.
+                    let seen = surface_hash(&mention.entity.0, &mention.surface);
+                    if !self.seen_aliases.contains(&seen) && new_aliases.insert(seen) {
+                        let key = alias_key(&mention.surface);
+                        if !key.is_empty() {
+                            insert_alias
+                                .execute(params![mention.entity.0, mention.surface, key, "text"])
+                                .map_err(sql("storing an alias"))?;
+                        }
                     }
                 }
             }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Ingest benchmark: generate N news-sized documents (default 1,000,000 x ~4 KB) and ingest them
+# into a fresh store with entity resolution. Prints documents/s, MB/s and peak RSS.
+# Usage: bench/ingest.sh [N] [WORKDIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-1000000}
+WORK=${2:-bench/out}
+mkdir -p "$WORK"
+CORPUS="$WORK/corpus-$N.jsonl"
+DB="$WORK/bench.db"
+cargo build --release -q
+if [ ! -f "$CORPUS" ]; then
+  echo "generating $N documents into $CORPUS ..."
+  python3 bench/gen_corpus.py "$N" "$CORPUS"
+fi
+rm -f "$DB" "$DB-wal" "$DB-shm"
+BYTES=$(stat -c %s "$CORPUS")
+echo "ingesting $N documents ($((BYTES / 1000000)) MB) on $(nproc) cores ..."
+/usr/bin/time -f "%e %M" -o "$WORK/time.txt" \
+  target/release/havenwatch --db "$DB" ingest "$CORPUS" --quiet --json > "$WORK/result.json"
+read -r SECS RSS_KB < "$WORK/time.txt"
+python3 - "$N" "$BYTES" "$SECS" "$RSS_KB" "$WORK/result.json" <<'PY'
+import json, sys
+n, size, secs, rss = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+r = json.load(open(sys.argv[5]))
+print(f"documents:   {r['added']} added, {r['failed']} failed, {r['mentions']} mentions")
+print(f"wall time:   {secs:.1f} s")
+print(f"throughput:  {n / secs:,.0f} documents/s, {size / secs / 1e6:.1f} MB/s")
+print(f"peak RSS:    {rss / 1024:.0f} MB")
+PY
+ls -la "$DB" | awk '{printf "store size:  %.0f MB\n", $5/1e6}'
