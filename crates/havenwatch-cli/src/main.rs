@@ -134,6 +134,17 @@ enum Command {
     /// Build or check gazetteer files.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Print every attribution in a text (source, cue, content), without storing anything.
+    Attributions {
+        /// A text file, or `-` for standard input.
+        file: String,
+    },
+    /// Score attribution extraction against a folder in the PolNeAR layout.
+    EvalAttribution {
+        /// Folder with `text/*.txt` and `attributions/*.ann`.
+        #[arg(long)]
+        polnear: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -378,7 +389,162 @@ fn run(cli: &Cli) -> Result<u8> {
         }
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
+        Command::Attributions { file } => attributions(cli, file),
+        Command::EvalAttribution { polnear } => eval_attribution(cli, polnear),
     }
+}
+
+/// Reads a text file, or standard input for `-`.
+fn read_input(file: &str) -> Result<String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("standard input")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).with_context(|| file.to_string())
+    }
+}
+
+fn attributions(cli: &Cli, file: &str) -> Result<u8> {
+    let text = read_input(file)?;
+    let found = havenwatch_extract::attribution::AttributionExtractor::builtin().extract(&text);
+    let chars = havenwatch_extract::polnear::predicted_spans(&text, &found);
+    #[derive(Serialize)]
+    struct SpanOut<'a> {
+        start: usize,
+        end: usize,
+        text: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Out<'a> {
+        source: Option<SpanOut<'a>>,
+        cue: SpanOut<'a>,
+        content: SpanOut<'a>,
+        class: havenwatch_extract::attribution::CueClass,
+    }
+    let mut source_chars = chars.source.iter();
+    let out: Vec<Out> = found
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Out {
+            source: a.source.map(|(x, y)| {
+                let c = source_chars.next().copied().unwrap_or((0, 0));
+                SpanOut {
+                    start: c.0,
+                    end: c.1,
+                    text: &text[x..y],
+                }
+            }),
+            cue: SpanOut {
+                start: chars.cue[i].0,
+                end: chars.cue[i].1,
+                text: &text[a.cue.0..a.cue.1],
+            },
+            content: SpanOut {
+                start: chars.content[i].0,
+                end: chars.content[i].1,
+                text: &text[a.content.0..a.content.1],
+            },
+            class: a.class,
+        })
+        .collect();
+    if cli.json {
+        print_json(&out)?;
+    } else {
+        for a in &out {
+            out!(
+                "[{}] {} | {} | {}",
+                a.cue.start,
+                a.source.as_ref().map_or("(no source)", |s| s.text),
+                a.cue.text,
+                a.content.text
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn eval_attribution(cli: &Cli, dir: &std::path::Path) -> Result<u8> {
+    use havenwatch_extract::polnear::{parse_ann, predicted_spans, RoleCounts};
+    let texts = dir.join("text");
+    let anns = dir.join("attributions");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&texts)
+        .with_context(|| format!("{} (expected the PolNeAR layout)", texts.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let mut ann_files: Vec<PathBuf> = std::fs::read_dir(&anns)
+        .with_context(|| anns.display().to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ann"))
+        .collect();
+    ann_files.sort();
+    let extractor = havenwatch_extract::attribution::AttributionExtractor::builtin();
+    let (mut source, mut cue, mut content) = (
+        RoleCounts::default(),
+        RoleCounts::default(),
+        RoleCounts::default(),
+    );
+    let mut articles = 0;
+    for txt in &files {
+        let stem = txt
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        // One annotation file per article: the first in name order (`<stem>_<annotator>.ann`).
+        let Some(ann) = ann_files.iter().find(|a| {
+            a.file_stem()
+                .map(|s| s.to_string_lossy())
+                .and_then(|s| s.rsplit_once('_').map(|(base, _)| base == stem))
+                .unwrap_or(false)
+        }) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(txt).with_context(|| txt.display().to_string())?;
+        let ann_text = std::fs::read_to_string(ann).with_context(|| ann.display().to_string())?;
+        let gold = parse_ann(&ann_text).map_err(|e| anyhow::anyhow!("{}: {e}", ann.display()))?;
+        let predicted = predicted_spans(&text, &extractor.extract(&text));
+        source.add(&gold.source, &predicted.source);
+        cue.add(&gold.cue, &predicted.cue);
+        content.add(&gold.content, &predicted.content);
+        articles += 1;
+    }
+    if articles == 0 {
+        bail!("{}: no article has an annotation file", dir.display());
+    }
+    let role = |c: &RoleCounts| serde_json::json!({"exact": c.exact(), "overlap": c.overlap(), "gold": c.gold, "predicted": c.predicted});
+    let report = serde_json::json!({
+        "articles": articles,
+        "source": role(&source),
+        "cue": role(&cue),
+        "content": role(&content),
+    });
+    if cli.json {
+        print_json(&report)?;
+    } else {
+        out!("{articles} articles");
+        out!(
+            "{:<8} {:>22} {:>22}",
+            "",
+            "exact P / R / F1",
+            "overlap P / R / F1"
+        );
+        for (name, c) in [("source", &source), ("cue", &cue), ("content", &content)] {
+            let (e, o) = (c.exact(), c.overlap());
+            out!(
+                "{name:<8} {:>6.3} {:>6.3} {:>6.3}     {:>6.3} {:>6.3} {:>6.3}",
+                e.precision,
+                e.recall,
+                e.f1,
+                o.precision,
+                o.recall,
+                o.f1
+            );
+        }
+    }
+    Ok(exit::OK)
 }
 
 fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {

@@ -9,12 +9,15 @@
 //! Architecture invariant: this crate does no I/O. Text and TOML come in as `&str`, mentions and
 //! diagnostics go out. The default gazetteer is compiled into the binary with `include_str!`.
 
+pub mod attribution;
 pub mod discover;
 pub mod fold;
 pub mod gazetteer;
 pub mod mentions;
+pub mod polnear;
 pub mod resolver;
 pub mod sanctions;
+pub mod sentences;
 
 pub use discover::{Discovery, NameRun};
 pub use gazetteer::{Gazetteer, GazetteerEntry, GazetteerError};

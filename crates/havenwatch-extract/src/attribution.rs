@@ -1,0 +1,458 @@
+//! Attribution relations, domain-independent: who (source) says (cue) what (content).
+//!
+//! Rules over sentences, driven by the cue lexicon in `data/attribution.toml`:
+//! - `SOURCE CUE [that] CONTENT`: "The ministry said that ...", "Officials told reporters ...";
+//! - `CONTENT, SOURCE CUE.`: "..., sources said." (the cue ends the sentence);
+//! - `CONTENT, CUE SOURCE.`: "..., said a spokesman.";
+//! - `according to SOURCE, CONTENT` and `CONTENT, according to SOURCE.`
+//!
+//! Cues are found in one case-insensitive Aho-Corasick pass per sentence. Auxiliaries and
+//! adverbs before a verb cue ("has also said") belong to the cue.
+
+use crate::sentences::split_sentences;
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+
+/// What kind of assertion a cue makes; it sets the modality of claims in its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CueClass {
+    Reporting,
+    Alleging,
+    Assessing,
+    Denying,
+    /// "according to": the source follows the cue.
+    SourceAfter,
+}
+
+/// One attribution: byte spans into the text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribution {
+    pub source: Option<(usize, usize)>,
+    pub cue: (usize, usize),
+    pub content: (usize, usize),
+    pub class: CueClass,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconToml {
+    reporting: Vec<String>,
+    alleging: Vec<String>,
+    assessing: Vec<String>,
+    denying: Vec<String>,
+    source_after: Vec<String>,
+    not_source: Vec<String>,
+}
+
+/// Words that, directly before a verb cue, belong to it ("has also said").
+const AUXILIARIES: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "previously",
+    "recently",
+    "repeatedly",
+    "publicly",
+    "later",
+    "will",
+    "would",
+    "could",
+    "did",
+    "does",
+    "do",
+    "not",
+    "never",
+    "further",
+    "had",
+    "again",
+    "reportedly",
+    "allegedly",
+    "privately",
+    "separately",
+    "earlier",
+    "already",
+    "often",
+    "is",
+    "was",
+    "were",
+    "are",
+    "been",
+    "be",
+    "being",
+    "widely",
+    "firmly",
+    "strongly",
+];
+
+/// Cues accepted anywhere; the others need a complement marker after them ("that", ":", a
+/// quote) or must end the sentence, so "the states" or "holds talks" are not cues.
+const STRONG_CUES: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "according to",
+    "has learned",
+    "have learned",
+    "added",
+    "noted",
+    "stated",
+    "warned",
+    "claimed",
+    "denied",
+    "argued",
+    "alleged",
+    "insisted",
+    "asserted",
+    "rejected",
+    "dismissed",
+    "estimated",
+    "believes",
+    "believe",
+];
+
+/// Words that end a source phrase when scanning back from the cue.
+const CLAUSE_WORDS: &[&str] = &[
+    "that", "and", "but", "which", "who", "because", "while", "if", "when", "after", "since",
+    "although", "though", "as", "so", "where", "whereas", "or", "yet", "what", "than",
+];
+
+/// The compiled attribution lexicon.
+#[derive(Debug)]
+pub struct AttributionExtractor {
+    automaton: AhoCorasick,
+    classes: Vec<CueClass>,
+    cues: Vec<String>,
+    not_source: Vec<String>,
+}
+
+impl AttributionExtractor {
+    /// The lexicon that ships with havenwatch.
+    pub fn builtin() -> Self {
+        Self::from_toml(include_str!("../data/attribution.toml"))
+            .expect("the built-in attribution lexicon is valid (tested)")
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        let lex: LexiconToml = toml::from_str(text)?;
+        let mut cues = Vec::new();
+        let mut classes = Vec::new();
+        for (list, class) in [
+            (&lex.reporting, CueClass::Reporting),
+            (&lex.alleging, CueClass::Alleging),
+            (&lex.assessing, CueClass::Assessing),
+            (&lex.denying, CueClass::Denying),
+            (&lex.source_after, CueClass::SourceAfter),
+        ] {
+            for cue in list {
+                let cue = cue.trim().to_lowercase();
+                if !cue.is_empty() && !cues.contains(&cue) {
+                    cues.push(cue);
+                    classes.push(class);
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&cues)
+            .expect("cue phrases build an automaton");
+        Ok(AttributionExtractor {
+            automaton,
+            classes,
+            cues,
+            not_source: lex.not_source.iter().map(|w| w.to_lowercase()).collect(),
+        })
+    }
+
+    /// Every attribution in `text`.
+    pub fn extract(&self, text: &str) -> Vec<Attribution> {
+        let mut out = Vec::new();
+        for (s, e) in split_sentences(text) {
+            self.extract_sentence(text, s, e, &mut out);
+        }
+        out
+    }
+
+    /// The attributions of the sentence `text[s..e]`, appended to `out`.
+    pub fn extract_sentence(&self, text: &str, s: usize, e: usize, out: &mut Vec<Attribution>) {
+        let sentence = &text[s..e];
+        // The end of the sentence's content: before the final punctuation.
+        let body_end = s + sentence.trim_end_matches(['.', '!', '?', ' ']).len();
+        for m in self.automaton.find_iter(sentence) {
+            let (cs, ce) = (s + m.start(), s + m.end());
+            if !word_bounded(text, cs, ce) {
+                continue;
+            }
+            let cue_text = &self.cues[m.pattern().as_usize()];
+            let class = self.classes[m.pattern().as_usize()];
+            if let Some(a) = if class == CueClass::SourceAfter {
+                self.according_to(text, s, body_end, cs, ce)
+            } else {
+                self.verb_cue(text, s, body_end, cs, ce, class, cue_text)
+            } {
+                if !out
+                    .iter()
+                    .any(|o: &Attribution| o.cue.0 < a.cue.1 && a.cue.0 < o.cue.1)
+                {
+                    out.push(a);
+                }
+            }
+        }
+    }
+
+    fn according_to(
+        &self,
+        text: &str,
+        s: usize,
+        body_end: usize,
+        cs: usize,
+        ce: usize,
+    ) -> Option<Attribution> {
+        let after = &text[ce..body_end];
+        let source_len = after.find([',', ';', '—', '–']).unwrap_or(after.len());
+        let source = trim_span(text, ce, ce + source_len)?;
+        let before = text[s..cs].trim_end_matches([' ', ',']);
+        let content = if before.trim().len() > 3 {
+            // "CONTENT, according to SOURCE."
+            trim_span(text, s, s + before.len())?
+        } else {
+            // "According to SOURCE, CONTENT."
+            trim_span(text, ce + source_len + 1, body_end)?
+        };
+        Some(Attribution {
+            source: Some(source),
+            cue: (cs, ce),
+            content,
+            class: CueClass::SourceAfter,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn verb_cue(
+        &self,
+        text: &str,
+        s: usize,
+        body_end: usize,
+        cs: usize,
+        ce: usize,
+        class: CueClass,
+        cue_text: &str,
+    ) -> Option<Attribution> {
+        // Auxiliaries before the cue join it.
+        let mut cue_start = cs;
+        while let Some((ws, we)) = word_before(text, s, cue_start) {
+            if AUXILIARIES.contains(&text[ws..we].to_lowercase().as_str())
+                && text[we..cue_start].trim().is_empty()
+            {
+                cue_start = ws;
+            } else {
+                break;
+            }
+        }
+        let after = &text[ce..body_end];
+        let after_trim = after.trim_start();
+        let ends_sentence = after_trim.is_empty();
+        let complement = after_trim.starts_with(['“', '"', ':', ','])
+            || starts_with_word(after_trim, "that")
+            || after_trim
+                .split_whitespace()
+                .take(4)
+                .any(|w| w.eq_ignore_ascii_case("that"));
+        if !STRONG_CUES.contains(&cue_text) && !complement && !ends_sentence {
+            return None;
+        }
+        let source = source_before(text, s, cue_start, &self.not_source);
+        match source {
+            Some(src) if !ends_sentence => {
+                // SOURCE CUE [that] CONTENT
+                let mut c0 = ce;
+                let rest = &text[c0..body_end];
+                c0 += rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+                let content = trim_span(text, c0, body_end)?;
+                Some(Attribution {
+                    source: Some(src),
+                    cue: (cue_start, ce),
+                    content,
+                    class,
+                })
+            }
+            Some(src) => {
+                // CONTENT, SOURCE CUE.
+                let content_end = text[s..src.0].trim_end_matches([' ', ',', '—', '–']).len() + s;
+                let content = trim_span(text, s, content_end)?;
+                Some(Attribution {
+                    source: Some(src),
+                    cue: (cue_start, ce),
+                    content,
+                    class,
+                })
+            }
+            None => {
+                // CONTENT, CUE SOURCE.   ("..., said a spokesman.")
+                let before = text[s..cue_start].trim_end();
+                if !before.ends_with([',', '”', '"']) || ends_sentence {
+                    return None;
+                }
+                let source = trim_span(text, ce, body_end)?;
+                if text[source.0..source.1].split_whitespace().count() > 12 {
+                    return None;
+                }
+                let content = trim_span(text, s, s + before.trim_end_matches([',', ' ']).len())?;
+                Some(Attribution {
+                    source: Some(source),
+                    cue: (cue_start, ce),
+                    content,
+                    class,
+                })
+            }
+        }
+    }
+}
+
+fn is_word_byte(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric())
+}
+
+fn word_bounded(text: &str, s: usize, e: usize) -> bool {
+    !is_word_byte(text[..s].chars().next_back()) && !is_word_byte(text[e..].chars().next())
+}
+
+fn starts_with_word(s: &str, word: &str) -> bool {
+    s.get(..word.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(word))
+        && !is_word_byte(s[word.len()..].chars().next())
+}
+
+/// The word ending right before `pos` (skipping spaces), not before `floor`.
+fn word_before(text: &str, floor: usize, pos: usize) -> Option<(usize, usize)> {
+    let before = &text[floor..pos];
+    let trimmed = before.trim_end();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let end = floor + trimmed.len();
+    let start = trimmed
+        .rfind(|c: char| c.is_whitespace())
+        .map(|p| floor + p + trimmed[p..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(floor);
+    let w = &text[start..end];
+    if w.chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '\'' || c == '’')
+    {
+        Some((start, end))
+    } else {
+        None
+    }
+}
+
+/// The source phrase right before a cue: back to a clause boundary, at most 10 words.
+fn source_before(
+    text: &str,
+    floor: usize,
+    cue: usize,
+    not_source: &[String],
+) -> Option<(usize, usize)> {
+    let before = &text[floor..cue];
+    let end = floor + before.trim_end().len();
+    if end == floor {
+        return None;
+    }
+    let mut start = end;
+    let mut words = 0;
+    for (i, c) in text[floor..end].char_indices().rev() {
+        if matches!(c, ',' | ';' | ':' | '(' | ')' | '“' | '”' | '"' | '—' | '–') {
+            break;
+        }
+        if c.is_whitespace() {
+            let next = floor + i + c.len_utf8();
+            let word = text[next..start].trim();
+            let lower = word.to_lowercase();
+            if CLAUSE_WORDS.contains(&lower.as_str()) {
+                break;
+            }
+            words += 1;
+            if words > 10 {
+                return None;
+            }
+            start = next;
+            continue;
+        }
+        if i == 0 {
+            let word = &text[floor..start];
+            if !CLAUSE_WORDS.contains(&word.trim().to_lowercase().as_str()) {
+                start = floor;
+            }
+        }
+    }
+    // Drop a clause word the loop stopped at.
+    let span = trim_span(text, start, end)?;
+    let phrase = &text[span.0..span.1];
+    let first = phrase.split_whitespace().next()?.to_lowercase();
+    if not_source.contains(&first) || phrase.chars().all(|c| !c.is_alphabetic()) {
+        return None;
+    }
+    Some(span)
+}
+
+/// `[a, b)` without surrounding spaces and punctuation; `None` if nothing is left.
+fn trim_span(text: &str, a: usize, b: usize) -> Option<(usize, usize)> {
+    if a >= b || b > text.len() || !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+        return None;
+    }
+    let s = &text[a..b];
+    let lead = s.len() - s.trim_start_matches([' ', ',', '\n']).len();
+    let t = s
+        .trim_start_matches([' ', ',', '\n'])
+        .trim_end_matches([' ', ',', '\n']);
+    (!t.is_empty()).then_some((a + lead, a + lead + t.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(text: &str) -> Vec<(String, String, String)> {
+        AttributionExtractor::builtin()
+            .extract(text)
+            .into_iter()
+            .map(|a| {
+                (
+                    a.source
+                        .map(|(x, y)| text[x..y].to_string())
+                        .unwrap_or_default(),
+                    text[a.cue.0..a.cue.1].to_string(),
+                    text[a.content.0..a.content.1].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_four_shapes() {
+        assert_eq!(
+            show("The ministry said that the group had moved. The camp was rebuilt, officials said. The talks failed, said a spokesman. According to the Panel, the group grew."),
+            vec![
+                ("The ministry".into(), "said".into(), "that the group had moved".into()),
+                ("officials".into(), "said".into(), "The camp was rebuilt".into()),
+                ("a spokesman".into(), "said".into(), "The talks failed".into()),
+                ("the Panel".into(), "According to".into(), "the group grew".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn auxiliaries_join_the_cue_and_weak_cues_need_a_complement() {
+        assert_eq!(
+            show("The Panel has also noted that the camps remain. The states hold talks."),
+            vec![(
+                "The Panel".into(),
+                "has also noted".into(),
+                "that the camps remain".into()
+            )]
+        );
+    }
+}
