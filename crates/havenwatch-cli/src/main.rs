@@ -134,6 +134,22 @@ enum Command {
     /// Build or check gazetteer files.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Print the claims of one text without storing anything (for trying rules).
+    Extract {
+        /// A text file, or `-` for standard input.
+        file: String,
+        /// The publisher, who asserts what the text says in its own voice.
+        #[arg(long)]
+        publisher: Option<String>,
+    },
+    /// Score claim extraction against a gold file (JSON Lines, `corpus/SCHEMA.md`).
+    Eval {
+        #[arg(long)]
+        gold: PathBuf,
+        /// List each missed, spurious and mis-attributed claim with its sentence.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Print every attribution in a text (source, cue, content), without storing anything.
     Attributions {
         /// A text file, or `-` for standard input.
@@ -390,8 +406,205 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
         Command::Attributions { file } => attributions(cli, file),
+        Command::Extract { file, publisher } => extract(cli, file, publisher.as_deref()),
+        Command::Eval { gold, explain } => eval(cli, gold, *explain),
         Command::EvalAttribution { polnear } => eval_attribution(cli, polnear),
     }
+}
+
+fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
+    let text = read_input(file)?;
+    // Front matter or a feed item would carry the publisher; plain text takes --publisher.
+    let gazetteer = load_gazetteer(cli)?;
+    let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
+    let claims = havenwatch_extract::claims::ClaimExtractor::builtin();
+    let refs = havenwatch_extract::evaluate::mention_refs(&mentions, &text);
+    let found = claims.extract(&text, publisher, &refs);
+    if cli.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            claim: &'a havenwatch_core::Claim,
+            evidence_text: &'a str,
+        }
+        let out: Vec<Out> = found
+            .iter()
+            .map(|c| Out {
+                claim: c,
+                evidence_text: &text[c.evidence.start..c.evidence.end],
+            })
+            .collect();
+        print_json(&out)?;
+    } else {
+        for c in &found {
+            out!("{}", describe_claim(c));
+            out!("    \"{}\"", &text[c.evidence.start..c.evidence.end]);
+        }
+        if found.is_empty() {
+            eprintln!("no claims found");
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// One line for a claim: subject predicate object [qualifiers] — source (chain), modality.
+fn describe_claim(c: &havenwatch_core::Claim) -> String {
+    let mut q = Vec::new();
+    let qs = &c.qualifiers;
+    if !qs.support_type.is_empty() {
+        q.push(qs.support_type.join(", "));
+    }
+    if let Some(k) = &qs.kind {
+        q.push(k.clone());
+    }
+    if qs.low.is_some() || qs.high.is_some() {
+        let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+        q.push(format!(
+            "{}-{} {}",
+            n(qs.low),
+            n(qs.high),
+            qs.unit.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(k) = qs.killed {
+        q.push(format!("{k} killed"));
+    }
+    let chain: Vec<&str> = c.via.iter().map(|s| s.name.as_str()).collect();
+    format!(
+        "{}{} {} {}{} -- {}{}, {}",
+        if c.negated { "NOT " } else { "" },
+        c.subject.name,
+        c.predicate,
+        c.object.as_ref().map(|o| o.name.as_str()).unwrap_or(""),
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", q.join("; "))
+        },
+        c.source.name,
+        if chain.is_empty() {
+            String::new()
+        } else {
+            format!(" (via {})", chain.join(" > "))
+        },
+        c.modality
+    )
+}
+
+fn eval(cli: &Cli, gold: &std::path::Path, explain: bool) -> Result<u8> {
+    let text = std::fs::read_to_string(gold).with_context(|| gold.display().to_string())?;
+    let mut paragraphs = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let p: havenwatch_extract::evaluate::GoldParagraph =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", gold.display(), n + 1))?;
+        paragraphs.push(p);
+    }
+    let gazetteer = load_gazetteer(cli)?;
+    let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
+    let claims = havenwatch_extract::claims::ClaimExtractor::builtin();
+    let ev = havenwatch_extract::evaluate::evaluate(&mentions, &claims, &paragraphs);
+    let prf = ev.overall.prf();
+    if cli.json {
+        let per: serde_json::Map<String, serde_json::Value> = ev
+            .per_predicate
+            .iter()
+            .map(|(k, c)| (k.clone(), serde_json::json!({"precision": c.prf().precision, "recall": c.prf().recall, "f1": c.prf().f1, "gold": c.gold, "predicted": c.predicted, "matched": c.matched})))
+            .collect();
+        let mut report = serde_json::json!({
+            "paragraphs": ev.paragraphs,
+            "claims": {"precision": prf.precision, "recall": prf.recall, "f1": prf.f1, "gold": ev.overall.gold, "predicted": ev.overall.predicted, "matched": ev.overall.matched},
+            "per_predicate": per,
+            "source_accuracy": ev.source_accuracy(),
+            "modality_accuracy": ev.modality_accuracy(),
+            "negation_accuracy": ev.negation_accuracy(),
+        });
+        if explain {
+            report["missed"] = serde_json::to_value(&ev.missed)?;
+            report["spurious"] = serde_json::to_value(&ev.spurious)?;
+        }
+        print_json(&report)?;
+        return Ok(exit::OK);
+    }
+    out!(
+        "{} paragraphs: {} gold claims, {} predicted, {} matched",
+        ev.paragraphs,
+        ev.overall.gold,
+        ev.overall.predicted,
+        ev.overall.matched
+    );
+    out!(
+        "claims     precision {:.3}  recall {:.3}  F1 {:.3}",
+        prf.precision,
+        prf.recall,
+        prf.f1
+    );
+    out!(
+        "on matched claims: source accuracy {:.3}, modality accuracy {:.3}, negation accuracy {:.3}",
+        ev.source_accuracy(),
+        ev.modality_accuracy(),
+        ev.negation_accuracy()
+    );
+    let mut t = Table::new(["predicate", "gold", "predicted", "matched", "P", "R", "F1"]);
+    for (k, c) in &ev.per_predicate {
+        let p = c.prf();
+        t.row([
+            k.clone(),
+            c.gold.to_string(),
+            c.predicted.to_string(),
+            c.matched.to_string(),
+            format!("{:.2}", p.precision),
+            format!("{:.2}", p.recall),
+            format!("{:.2}", p.f1),
+        ]);
+    }
+    outp!("{}", t.render(&[]));
+    if explain {
+        let show = |c: &havenwatch_extract::evaluate::Scored| {
+            format!(
+                "{} {} {} -- {} {}{}",
+                c.subject,
+                c.predicate,
+                c.object.as_deref().unwrap_or("-"),
+                c.source,
+                c.modality,
+                if c.negated { " negated" } else { "" }
+            )
+        };
+        out!("\nmissed ({}):", ev.missed.len());
+        for m in &ev.missed {
+            out!(
+                "  [{}] {}\n      \"{}\"",
+                m.paragraph,
+                show(&m.claim),
+                m.claim.evidence
+            );
+        }
+        out!("\nspurious ({}):", ev.spurious.len());
+        for m in &ev.spurious {
+            out!(
+                "  [{}] {}\n      \"{}\"",
+                m.paragraph,
+                show(&m.claim),
+                m.claim.evidence
+            );
+        }
+        out!(
+            "\nmatched, but source, modality or negation differ ({}):",
+            ev.mismatched.len()
+        );
+        for (g, p) in &ev.mismatched {
+            out!(
+                "  [{}] gold {}\n      got  {}",
+                g.paragraph,
+                show(&g.claim),
+                show(p)
+            );
+        }
+    }
+    Ok(exit::OK)
 }
 
 /// Reads a text file, or standard input for `-`.

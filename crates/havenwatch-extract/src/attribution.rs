@@ -267,6 +267,17 @@ impl AttributionExtractor {
         }
         let source = source_before(text, s, cue_start, &self.not_source);
         match source {
+            Some(src) if !ends_sentence && parenthetical(text, s, src.0, ce) => {
+                // CONTENT, SOURCE CUE, ...   (the cue interrupts the sentence)
+                let content_end = text[s..src.0].trim_end_matches([' ', ',']).len() + s;
+                let content = trim_span(text, s, content_end)?;
+                Some(Attribution {
+                    source: Some(src),
+                    cue: (cue_start, ce),
+                    content,
+                    class,
+                })
+            }
             Some(src) if !ends_sentence => {
                 // SOURCE CUE [that] CONTENT
                 let mut c0 = ce;
@@ -311,6 +322,11 @@ impl AttributionExtractor {
             }
         }
     }
+}
+
+/// "..., the Panel said, ...": a comma before the source and right after the cue.
+fn parenthetical(text: &str, s: usize, source_start: usize, cue_end: usize) -> bool {
+    text[s..source_start].trim_end().ends_with(',') && text[cue_end..].trim_start().starts_with(',')
 }
 
 fn is_word_byte(c: Option<char>) -> bool {

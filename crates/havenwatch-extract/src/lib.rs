@@ -10,11 +10,14 @@
 //! diagnostics go out. The default gazetteer is compiled into the binary with `include_str!`.
 
 pub mod attribution;
+pub mod claims;
 pub mod discover;
+pub mod evaluate;
 pub mod fold;
 pub mod gazetteer;
 pub mod mentions;
 pub mod polnear;
+pub mod quantity;
 pub mod resolver;
 pub mod sanctions;
 pub mod sentences;

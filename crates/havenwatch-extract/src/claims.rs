@@ -1,0 +1,925 @@
+//! Claims from text: relation triggers between entity mentions, under the attributions that
+//! carry them.
+//!
+//! For each sentence: attributions (who says what) are found first; each relation trigger of
+//! the claim lexicon (`data/claims.toml`) then takes its subject and object from the nearest
+//! mentions of the allowed types on its two sides, with the mentions coordinated with them.
+//! The claim's source is the innermost attribution whose content holds the trigger (resolved to
+//! an entity, a back-reference to an earlier source, or a generic party such as "officials"),
+//! its `via` the chain of attributions from the outermost; without attribution the publisher
+//! asserts it. Hedges and negations in the clause set modality and negation; a denial around a
+//! claim adds the denied claim too.
+
+use crate::attribution::{Attribution, AttributionExtractor, CueClass};
+use crate::quantity::CountFinder;
+use crate::sentences::split_sentences;
+use aho_corasick::{AhoCorasick, MatchKind};
+use havenwatch_core::{
+    Claim, EntityId, EntityRef, EntityType, Modality, Predicate, Qualifiers, Source, Span,
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// An entity mention as the claim extractor sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MentionRef {
+    pub start: usize,
+    pub end: usize,
+    pub id: String,
+    pub name: String,
+    pub entity_type: EntityType,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerToml {
+    predicate: String,
+    subject: String,
+    object: String,
+    phrases: Vec<String>,
+    subject_types: Vec<String>,
+    object_types: Vec<String>,
+    #[serde(default)]
+    symmetric: bool,
+    #[serde(default)]
+    object_optional: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HedgesToml {
+    speculative: Vec<String>,
+    assessed: Vec<String>,
+    alleged: Vec<String>,
+    reported: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconToml {
+    trigger: Vec<TriggerToml>,
+    support_types: BTreeMap<String, String>,
+    hedges: HedgesToml,
+    negations: Vec<String>,
+    back_references: Vec<String>,
+    generic_sources: Vec<String>,
+    metonyms: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+struct Trigger {
+    predicate: Predicate,
+    subject_before: bool,
+    object_before: bool,
+    subject_types: Vec<EntityType>,
+    object_types: Vec<EntityType>,
+    symmetric: bool,
+    object_optional: bool,
+}
+
+/// A phrase list compiled into one case-insensitive automaton.
+#[derive(Debug)]
+struct PhraseSet {
+    automaton: AhoCorasick,
+    phrases: Vec<String>,
+}
+
+impl PhraseSet {
+    fn new(phrases: &[String]) -> Self {
+        let phrases: Vec<String> = phrases.iter().map(|p| p.trim().to_lowercase()).collect();
+        PhraseSet {
+            automaton: AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&phrases)
+                .expect("phrases build an automaton"),
+            phrases,
+        }
+    }
+
+    /// Whole-word matches in `text[s..e]`: (start, end, phrase index).
+    fn find(&self, text: &str, s: usize, e: usize) -> Vec<(usize, usize, usize)> {
+        self.automaton
+            .find_iter(&text[s..e])
+            .map(|m| (s + m.start(), s + m.end(), m.pattern().as_usize()))
+            .filter(|&(a, b, _)| word_bounded(text, a, b))
+            .collect()
+    }
+}
+
+fn word_bounded(text: &str, s: usize, e: usize) -> bool {
+    let before = text[..s].chars().next_back();
+    let after = text[e..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+/// Errors in a claim lexicon file.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("trigger {index}: {message}")]
+    Trigger { index: usize, message: String },
+}
+
+/// The claim extractor: compile once, use from many threads.
+#[derive(Debug)]
+pub struct ClaimExtractor {
+    attribution: AttributionExtractor,
+    triggers: Vec<Trigger>,
+    /// Phrase index -> trigger index.
+    trigger_of: Vec<usize>,
+    trigger_phrases: PhraseSet,
+    support: PhraseSet,
+    support_values: Vec<String>,
+    hedges: PhraseSet,
+    hedge_modality: Vec<Modality>,
+    negations: PhraseSet,
+    back_references: Vec<String>,
+    generic_sources: Vec<String>,
+    metonyms: HashMap<String, String>,
+    counts: CountFinder,
+}
+
+fn parse_types(list: &[String], index: usize) -> Result<Vec<EntityType>, LexiconError> {
+    list.iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|e: havenwatch_core::ParseEnumError| LexiconError::Trigger {
+                    index,
+                    message: e.to_string(),
+                })
+        })
+        .collect()
+}
+
+fn side(s: &str, index: usize) -> Result<bool, LexiconError> {
+    match s {
+        "before" => Ok(true),
+        "after" => Ok(false),
+        other => Err(LexiconError::Trigger {
+            index,
+            message: format!("`{other}` is not `before` or `after`"),
+        }),
+    }
+}
+
+impl ClaimExtractor {
+    /// The extractor with the lexicons that ship with havenwatch.
+    pub fn builtin() -> Self {
+        Self::from_toml(
+            include_str!("../data/claims.toml"),
+            AttributionExtractor::builtin(),
+        )
+        .expect("the built-in claim lexicon is valid (tested)")
+    }
+
+    pub fn from_toml(text: &str, attribution: AttributionExtractor) -> Result<Self, LexiconError> {
+        let lex: LexiconToml = toml::from_str(text)?;
+        let mut triggers = Vec::new();
+        let mut trigger_of = Vec::new();
+        let mut phrases = Vec::new();
+        for (i, t) in lex.trigger.iter().enumerate() {
+            let predicate = t
+                .predicate
+                .parse()
+                .map_err(|e: havenwatch_core::ParseEnumError| LexiconError::Trigger {
+                    index: i + 1,
+                    message: e.to_string(),
+                })?;
+            triggers.push(Trigger {
+                predicate,
+                subject_before: side(&t.subject, i + 1)?,
+                object_before: side(&t.object, i + 1)?,
+                subject_types: parse_types(&t.subject_types, i + 1)?,
+                object_types: parse_types(&t.object_types, i + 1)?,
+                symmetric: t.symmetric,
+                object_optional: t.object_optional,
+            });
+            for p in &t.phrases {
+                phrases.push(p.clone());
+                trigger_of.push(i);
+            }
+        }
+        let (support_keys, support_values): (Vec<String>, Vec<String>) =
+            lex.support_types.into_iter().unzip();
+        let mut hedge_phrases = Vec::new();
+        let mut hedge_modality = Vec::new();
+        for (list, m) in [
+            (&lex.hedges.speculative, Modality::Speculative),
+            (&lex.hedges.assessed, Modality::Assessed),
+            (&lex.hedges.alleged, Modality::Alleged),
+            (&lex.hedges.reported, Modality::Reported),
+        ] {
+            for p in list {
+                hedge_phrases.push(p.clone());
+                hedge_modality.push(m);
+            }
+        }
+        Ok(ClaimExtractor {
+            attribution,
+            triggers,
+            trigger_of,
+            trigger_phrases: PhraseSet::new(&phrases),
+            support: PhraseSet::new(&support_keys),
+            support_values,
+            hedges: PhraseSet::new(&hedge_phrases),
+            hedge_modality,
+            negations: PhraseSet::new(&lex.negations),
+            back_references: lex
+                .back_references
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
+            generic_sources: lex
+                .generic_sources
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
+            metonyms: lex.metonyms.into_iter().collect(),
+            counts: CountFinder::default(),
+        })
+    }
+
+    pub fn attribution(&self) -> &AttributionExtractor {
+        &self.attribution
+    }
+
+    /// The claims of a text. `mentions` must be sorted by position and not overlap.
+    pub fn extract(
+        &self,
+        text: &str,
+        publisher: Option<&str>,
+        mentions: &[MentionRef],
+    ) -> Vec<Claim> {
+        let mut doc = DocState {
+            publisher: publisher.unwrap_or("(unknown publisher)").to_string(),
+            last_source: None,
+        };
+        let mut claims: Vec<Claim> = Vec::new();
+        for (s, e) in split_sentences(text) {
+            let mut atts = Vec::new();
+            self.attribution.extract_sentence(text, s, e, &mut atts);
+            let sentence_mentions: Vec<&MentionRef> = mentions
+                .iter()
+                .filter(|m| m.start >= s && m.end <= e)
+                .collect();
+            // Resolve every attribution's source once (it also updates the document's memory).
+            let sources: Vec<Option<Source>> = atts
+                .iter()
+                .map(|a| self.resolve_source(text, a, &sentence_mentions, mentions, &mut doc))
+                .collect();
+            let ctx = Sentence {
+                text,
+                s,
+                e,
+                mentions: &sentence_mentions,
+                all: mentions,
+                atts: &atts,
+                sources: &sources,
+            };
+            for (ts, te, p) in self.trigger_phrases.find(text, s, e) {
+                // A trigger word inside a name ("... Liberation Army") is no trigger.
+                if sentence_mentions.iter().any(|m| m.start < te && ts < m.end) {
+                    continue;
+                }
+                let trigger = &self.triggers[self.trigger_of[p]];
+                self.claims_for_trigger(
+                    &ctx,
+                    ts,
+                    te,
+                    trigger,
+                    &self.trigger_phrases.phrases[p],
+                    &doc,
+                    &mut claims,
+                );
+            }
+            self.strength_claims(&ctx, &doc, &mut claims);
+        }
+        dedup(&mut claims);
+        claims
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn claims_for_trigger(
+        &self,
+        ctx: &Sentence<'_>,
+        ts: usize,
+        te: usize,
+        trigger: &Trigger,
+        phrase: &str,
+        doc: &DocState,
+        out: &mut Vec<Claim>,
+    ) {
+        let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, ts, te);
+        let usable: Vec<&MentionRef> = ctx
+            .mentions
+            .iter()
+            .copied()
+            .filter(|m| m.start >= cs && m.end <= ce)
+            .filter(|m| {
+                !ctx.atts
+                    .iter()
+                    .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
+            })
+            .collect();
+        let pick = |before: bool, types: &[EntityType]| -> Vec<&MentionRef> {
+            pick_arguments(ctx.text, &usable, ts, te, before, types, &self.metonyms)
+        };
+        let mut subjects = pick(trigger.subject_before, &trigger.subject_types);
+        let mut objects = pick(trigger.object_before, &trigger.object_types);
+        if subjects.is_empty() && trigger.subject_before {
+            // "it", "the group": the last armed group named before this sentence.
+            if anaphor_before(ctx.text, cs, ts) {
+                if let Some(m) = ctx
+                    .all
+                    .iter()
+                    .rev()
+                    .find(|m| m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup)
+                {
+                    subjects.push(m);
+                }
+            }
+        }
+        let mut pairs: Vec<(&MentionRef, Option<&MentionRef>)> = Vec::new();
+        if trigger.symmetric {
+            if subjects.is_empty() && objects.len() >= 2 {
+                subjects = vec![objects.remove(0)];
+            }
+            for a in &subjects {
+                for b in &objects {
+                    pairs.push((a, Some(b)));
+                }
+            }
+        } else if trigger.object_optional && objects.is_empty() {
+            pairs.extend(subjects.iter().map(|s| (*s, None)));
+        } else {
+            for a in &subjects {
+                for b in &objects {
+                    pairs.push((a, Some(b)));
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        let negated = self.negated(ctx.text, cs, ts, te);
+        let mut qualifiers = Qualifiers::default();
+        match trigger.predicate {
+            Predicate::Supports => {
+                let mut kinds: Vec<String> = Vec::new();
+                for (_, _, i) in self.support.find(ctx.text, cs, ce) {
+                    let v = &self.support_values[i];
+                    if !kinds.contains(v) {
+                        kinds.push(v.clone());
+                    }
+                }
+                if kinds.is_empty() {
+                    kinds.push("unspecified".into());
+                }
+                qualifiers.support_type = kinds;
+            }
+            Predicate::MaintainsInfrastructure => qualifiers.kind = Some(phrase.to_string()),
+            Predicate::Attacks => qualifiers.killed = killed_count(&ctx.text[cs..ce]),
+            _ => {}
+        }
+        let claimed_by_actor = trigger.predicate == Predicate::Attacks
+            && phrase.contains("claimed")
+            || phrase.contains("responsibility");
+        for (subject, object) in pairs {
+            if object.is_some_and(|o| self.canonical(o).0 == self.canonical(subject).0) {
+                continue;
+            }
+            let (sid, sname) = self.canonical(subject);
+            let base = Claim {
+                subject: EntityRef {
+                    id: EntityId(sid),
+                    name: sname,
+                },
+                predicate: trigger.predicate,
+                object: object.map(|o| {
+                    let (id, name) = self.canonical(o);
+                    EntityRef {
+                        id: EntityId(id),
+                        name,
+                    }
+                }),
+                qualifiers: qualifiers.clone(),
+                source: Source {
+                    entity: None,
+                    name: doc.publisher.clone(),
+                },
+                via: Vec::new(),
+                modality: Modality::Asserted,
+                negated,
+                evidence: Span::new(ctx.s, ctx.e),
+            };
+            if claimed_by_actor {
+                // "X claimed responsibility for ...": the group itself is the source.
+                let src = Source {
+                    entity: Some(base.subject.id.clone()),
+                    name: base.subject.name.clone(),
+                };
+                out.push(Claim {
+                    source: src.clone(),
+                    via: vec![src],
+                    modality: Modality::Alleged,
+                    ..base
+                });
+                continue;
+            }
+            self.attribute(ctx, ts, cs, ce, base, out);
+        }
+    }
+
+    /// Sets source, chain and modality from the attributions around the trigger at `ts`, and
+    /// adds the denied claim for each denial around it.
+    fn attribute(
+        &self,
+        ctx: &Sentence<'_>,
+        ts: usize,
+        cs: usize,
+        ce: usize,
+        base: Claim,
+        out: &mut Vec<Claim>,
+    ) {
+        let mut chain: Vec<usize> = (0..ctx.atts.len())
+            .filter(|&i| {
+                let (a, b) = ctx.atts[i].content;
+                a <= ts && ts < b && ctx.sources[i].is_some()
+            })
+            .collect();
+        chain.sort_by_key(|&i| std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0));
+        let hedge = self.hedge(ctx.text, cs, ce);
+        let with_hedge = |m: Modality| match (m, hedge) {
+            (Modality::Denied, _) => Modality::Denied,
+            (_, Some(Modality::Speculative)) => Modality::Speculative,
+            (Modality::Asserted | Modality::Reported, Some(h)) => h,
+            (m, _) => m,
+        };
+        let sources: Vec<Source> = chain
+            .iter()
+            .filter_map(|&i| ctx.sources[i].clone())
+            .collect();
+        // The claim as its innermost non-denying source holds it.
+        let inner: Vec<usize> = chain
+            .iter()
+            .copied()
+            .filter(|&i| ctx.atts[i].class != CueClass::Denying)
+            .collect();
+        match inner.last() {
+            Some(&i) => {
+                let upto = chain.iter().position(|&c| c == i).expect("in chain");
+                out.push(Claim {
+                    source: ctx.sources[i].clone().expect("filtered"),
+                    via: sources[..=upto].to_vec(),
+                    modality: with_hedge(modality_of(ctx.atts[i].class)),
+                    ..base.clone()
+                });
+            }
+            None if chain.is_empty() => out.push(Claim {
+                modality: with_hedge(Modality::Asserted),
+                ..base.clone()
+            }),
+            None => {}
+        }
+        // And as each denying source denies it.
+        for (k, &i) in chain.iter().enumerate() {
+            if ctx.atts[i].class == CueClass::Denying {
+                out.push(Claim {
+                    source: ctx.sources[i].clone().expect("filtered"),
+                    via: sources[..=k].to_vec(),
+                    modality: Modality::Denied,
+                    ..base.clone()
+                });
+            }
+        }
+    }
+
+    /// `has_strength` claims from the counts of a sentence.
+    fn strength_claims(&self, ctx: &Sentence<'_>, doc: &DocState, out: &mut Vec<Claim>) {
+        for count in self.counts.find(ctx.text, ctx.s, ctx.e) {
+            let group = ctx
+                .mentions
+                .iter()
+                .rfind(|m| m.entity_type == EntityType::ArmedGroup && m.end <= count.span.0)
+                .or_else(|| {
+                    ctx.mentions.iter().find(|m| {
+                        m.entity_type == EntityType::ArmedGroup && m.start >= count.span.1
+                    })
+                })
+                .copied()
+                .or_else(|| {
+                    ctx.all
+                        .iter()
+                        .rev()
+                        .find(|m| m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup)
+                });
+            let Some(group) = group else { continue };
+            let (id, name) = self.canonical(group);
+            let base = Claim {
+                subject: EntityRef {
+                    id: EntityId(id),
+                    name,
+                },
+                predicate: Predicate::HasStrength,
+                object: None,
+                qualifiers: Qualifiers {
+                    low: count.low,
+                    high: count.high,
+                    unit: Some(count.unit.to_string()),
+                    ..Default::default()
+                },
+                source: Source {
+                    entity: None,
+                    name: doc.publisher.clone(),
+                },
+                via: Vec::new(),
+                modality: Modality::Asserted,
+                negated: false,
+                evidence: Span::new(ctx.s, ctx.e),
+            };
+            let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, count.span.0, count.span.1);
+            self.attribute(ctx, count.span.0, cs, ce, base, out);
+        }
+    }
+
+    /// The entity a mention stands for, after metonymy (Kabul speaking is the Taliban).
+    fn canonical(&self, m: &MentionRef) -> (String, String) {
+        match self.metonyms.get(&m.id) {
+            Some(id) => (id.clone(), id.clone()),
+            None => (m.id.clone(), m.name.clone()),
+        }
+    }
+
+    fn resolve_source(
+        &self,
+        text: &str,
+        a: &Attribution,
+        sentence_mentions: &[&MentionRef],
+        all: &[MentionRef],
+        doc: &mut DocState,
+    ) -> Option<Source> {
+        let (x, y) = a.source?;
+        let inside: Vec<&&MentionRef> = sentence_mentions
+            .iter()
+            .filter(|m| m.start >= x && m.end <= y)
+            .filter(|m| m.entity_type != EntityType::Location || self.metonyms.contains_key(&m.id))
+            .collect();
+        if let Some(m) = inside.last() {
+            let (id, name) = self.canonical(m);
+            let src = Source {
+                entity: Some(EntityId(id)),
+                name,
+            };
+            if !matches!(m.entity_type, EntityType::Person) {
+                doc.last_source = Some(src.clone());
+            }
+            return Some(src);
+        }
+        let phrase = text[x..y]
+            .trim()
+            .trim_end_matches(['’', '\''])
+            .trim_end_matches("’s")
+            .trim();
+        let lower = phrase.to_lowercase();
+        let bare = lower
+            .trim_start_matches("the ")
+            .trim_start_matches("a ")
+            .trim_start_matches("an ")
+            .to_string();
+        let is_back = self
+            .back_references
+            .iter()
+            .any(|b| lower == *b || lower.ends_with(&format!(" {b}")) || bare == *b)
+            || (lower.starts_with("the ")
+                && lower.split_whitespace().count() <= 3
+                && lower.contains("report"));
+        if is_back {
+            if let Some(s) = &doc.last_source {
+                return Some(s.clone());
+            }
+            // The first agency the document names, or the publisher.
+            if let Some(m) = all.iter().find(|m| m.entity_type == EntityType::Agency) {
+                let src = Source {
+                    entity: Some(EntityId(m.id.clone())),
+                    name: m.name.clone(),
+                };
+                doc.last_source = Some(src.clone());
+                return Some(src);
+            }
+            return Some(Source {
+                entity: None,
+                name: doc.publisher.clone(),
+            });
+        }
+        if let Some(g) = self
+            .generic_sources
+            .iter()
+            .find(|g| lower == **g || lower.ends_with(&format!(" {g}")))
+        {
+            let name = if g.ends_with('s') && *g != "authorities" {
+                g.trim_end_matches('s').to_string()
+            } else {
+                g.to_string()
+            };
+            return Some(Source { entity: None, name });
+        }
+        // A person or party no gazetteer knows: its trailing capitalised words.
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        let tail: Vec<&str> = words
+            .iter()
+            .rev()
+            .take_while(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .copied()
+            .collect();
+        if tail.is_empty() {
+            return Some(Source {
+                entity: None,
+                name: bare,
+            });
+        }
+        let name: Vec<&str> = tail.into_iter().rev().collect();
+        Some(Source {
+            entity: None,
+            name: name.join(" "),
+        })
+    }
+
+    fn hedge(&self, text: &str, cs: usize, ce: usize) -> Option<Modality> {
+        let found: Vec<Modality> = self
+            .hedges
+            .find(text, cs, ce)
+            .into_iter()
+            .map(|(_, _, i)| self.hedge_modality[i])
+            .collect();
+        [
+            Modality::Speculative,
+            Modality::Alleged,
+            Modality::Assessed,
+            Modality::Reported,
+        ]
+        .into_iter()
+        .find(|m| found.contains(m))
+    }
+
+    fn negated(&self, text: &str, cs: usize, ts: usize, te: usize) -> bool {
+        // Within six words before the trigger, or right after it ("... the group, not ...").
+        let from = text[cs..ts]
+            .char_indices()
+            .rev()
+            .filter(|(_, c)| c.is_whitespace())
+            .nth(6)
+            .map(|(i, _)| cs + i)
+            .unwrap_or(cs);
+        !self.negations.find(text, from, te).is_empty()
+    }
+}
+
+/// What a document has established so far.
+#[derive(Debug)]
+struct DocState {
+    publisher: String,
+    /// The source a later "the report" or "it" refers back to.
+    last_source: Option<Source>,
+}
+
+struct Sentence<'a> {
+    text: &'a str,
+    s: usize,
+    e: usize,
+    mentions: &'a [&'a MentionRef],
+    all: &'a [MentionRef],
+    atts: &'a [Attribution],
+    sources: &'a [Option<Source>],
+}
+
+fn modality_of(class: CueClass) -> Modality {
+    match class {
+        CueClass::Reporting | CueClass::SourceAfter => Modality::Reported,
+        CueClass::Alleging => Modality::Alleged,
+        CueClass::Assessing => Modality::Assessed,
+        CueClass::Denying => Modality::Denied,
+    }
+}
+
+/// The clause around a trigger: the sentence, cut at semicolons.
+fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize, usize) {
+    let cs = text[s..ts].rfind(';').map(|p| s + p + 1).unwrap_or(s);
+    let ce = text[te..e].find(';').map(|p| te + p).unwrap_or(e);
+    (cs, ce)
+}
+
+/// Whether an anaphor ("it", "its", "the group") stands between the clause start and the
+/// trigger.
+fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
+    let window = text[cs..ts].to_lowercase();
+    let words: Vec<&str> = window
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = &words[words.len().saturating_sub(6)..];
+    last.iter().any(|w| {
+        matches!(
+            *w,
+            "it" | "its"
+                | "group"
+                | "outfit"
+                | "organisation"
+                | "organization"
+                | "militants"
+                | "which"
+                | "whose"
+        )
+    })
+}
+
+/// Subjects or objects of a trigger: the nearest mention of an allowed type on the given side,
+/// and the mentions coordinated with it ("A, B and C").
+fn pick_arguments<'a>(
+    text: &str,
+    mentions: &[&'a MentionRef],
+    ts: usize,
+    te: usize,
+    before: bool,
+    types: &[EntityType],
+    metonyms: &HashMap<String, String>,
+) -> Vec<&'a MentionRef> {
+    let allowed = |m: &MentionRef| {
+        types.contains(&m.entity_type)
+            || (metonyms.contains_key(&m.id)
+                && (types.contains(&EntityType::State) || types.contains(&EntityType::Authority)))
+    };
+    let side: Vec<&'a MentionRef> = if before {
+        mentions
+            .iter()
+            .copied()
+            .filter(|m| m.end <= ts)
+            .rev()
+            .collect()
+    } else {
+        mentions.iter().copied().filter(|m| m.start >= te).collect()
+    };
+    let mut out: Vec<&'a MentionRef> = Vec::new();
+    let mut last: Option<&MentionRef> = None;
+    for m in side {
+        match last {
+            None => {
+                if !allowed(m) {
+                    continue;
+                }
+                // Too far from the trigger: not its argument.
+                let gap = if before {
+                    &text[m.end..ts]
+                } else {
+                    &text[te..m.start]
+                };
+                if gap.split_whitespace().count() > 14 {
+                    break;
+                }
+                out.push(m);
+                last = Some(m);
+            }
+            Some(prev) => {
+                let gap = if before {
+                    &text[m.end..prev.start]
+                } else {
+                    &text[prev.end..m.start]
+                };
+                if is_coordination(gap) {
+                    if allowed(m) {
+                        out.push(m);
+                    }
+                    last = Some(m);
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Text between two coordinated names: ", ", " and ", ", and the ", " as well as ", ...
+fn is_coordination(gap: &str) -> bool {
+    let g = gap.trim().to_lowercase();
+    let g = g.trim_start_matches(',').trim();
+    let g = g.trim_end_matches(" the").trim_end_matches(" from").trim();
+    matches!(
+        g,
+        "" | "and"
+            | "or"
+            | "as well as"
+            | "together with"
+            | "along with"
+            | "and from"
+            | "&"
+            | "/"
+            | "and the"
+            | "and other"
+            | "or the"
+            | "along with the"
+            | "and with"
+            | "with"
+    ) || g == ","
+}
+
+fn killed_count(clause: &str) -> Option<u64> {
+    let re = regex::Regex::new(r"(?i)(?:killing|killed|left|leaving)\s+(?:at least\s+)?(\d+)|(\d+)\s+(?:\w+\s+)?(?:killed|dead|died|lost their lives)|^(\w+)\s+\w+\s+soldiers\s+lost").ok()?;
+    let c = re.captures(clause)?;
+    c.get(1)
+        .or(c.get(2))
+        .and_then(|m| m.as_str().parse().ok())
+        .or_else(|| {
+            let w = c.get(3)?.as_str().to_lowercase();
+            [
+                "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            ]
+            .iter()
+            .position(|n| *n == w)
+            .map(|p| p as u64 + 1)
+        })
+}
+
+/// One claim per proposition, source, modality and negation.
+fn dedup(claims: &mut Vec<Claim>) {
+    let mut seen = std::collections::HashSet::new();
+    claims.retain(|c| {
+        let (a, b) = match (&c.object, c.predicate.is_symmetric()) {
+            (Some(o), true) if o.id.0 < c.subject.id.0 => (o.id.0.clone(), c.subject.id.0.clone()),
+            (o, _) => (
+                c.subject.id.0.clone(),
+                o.as_ref().map(|o| o.id.0.clone()).unwrap_or_default(),
+            ),
+        };
+        seen.insert((
+            a,
+            c.predicate,
+            b,
+            c.source.name.clone(),
+            c.modality,
+            c.negated,
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every occurrence of `surface` as a mention.
+    fn all(text: &str, surface: &str, id: &str, t: EntityType) -> Vec<MentionRef> {
+        text.match_indices(surface)
+            .map(|(start, _)| MentionRef {
+                start,
+                end: start + surface.len(),
+                id: id.into(),
+                name: surface.into(),
+                entity_type: t,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn attribution_chain_negation_and_denial() {
+        let text = "The Panel said that the Front operates in Lenz. The Authority has not taken action against the Front, the Panel said, but the Authority denied that the Front has camps in Lenz.";
+        let mut mentions = Vec::new();
+        for (surface, id, t) in [
+            ("Panel", "panel", EntityType::Agency),
+            ("Front", "front", EntityType::ArmedGroup),
+            ("Lenz", "lenz", EntityType::Location),
+            ("Authority", "auth", EntityType::Authority),
+        ] {
+            mentions.extend(all(text, surface, id, t));
+        }
+        mentions.sort_by_key(|m| m.start);
+        let claims = ClaimExtractor::builtin().extract(text, Some("Outlet"), &mentions);
+        let show: Vec<String> = claims
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {} | {} {} {}",
+                    c.subject.id,
+                    c.predicate,
+                    c.object.as_ref().map(|o| o.id.0.as_str()).unwrap_or("-"),
+                    c.source.name,
+                    c.modality,
+                    c.negated
+                )
+            })
+            .collect();
+        assert!(
+            show.contains(&"front operates_in lenz | Panel reported false".to_string()),
+            "{show:#?}"
+        );
+        assert!(
+            show.contains(&"auth acts_against front | Panel reported true".to_string()),
+            "{show:#?}"
+        );
+        assert!(
+            show.iter()
+                .any(|s| s.starts_with("front maintains_infrastructure lenz | Authority denied")),
+            "{show:#?}"
+        );
+    }
+}
