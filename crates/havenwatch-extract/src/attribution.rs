@@ -265,12 +265,30 @@ impl AttributionExtractor {
         if !STRONG_CUES.contains(&cue_text) && !complement && !ends_sentence {
             return None;
         }
+        // Passive: "... was claimed by the group", "as reported by X".
+        if starts_with_word(after_trim, "by") {
+            let by = body_end - after_trim.len() + 2;
+            let rest = &text[by..body_end];
+            let end = rest
+                .find([',', ';', '—'])
+                .map(|e| by + e)
+                .unwrap_or(body_end);
+            let source = trim_span(text, by, end)?;
+            let content_end = text[s..cue_start].trim_end().len() + s;
+            let content = trim_span(text, s, content_end)?;
+            return Some(Attribution {
+                source: Some(source),
+                cue: (cue_start, ce),
+                content,
+                class,
+            });
+        }
         let source = source_before(text, s, cue_start, &self.not_source);
         match source {
             Some(src) if !ends_sentence && parenthetical(text, s, src.0, ce) => {
-                // CONTENT, SOURCE CUE, ...   (the cue interrupts the sentence)
-                let content_end = text[s..src.0].trim_end_matches([' ', ',']).len() + s;
-                let content = trim_span(text, s, content_end)?;
+                // CONTENT, SOURCE CUE, CONTENT   (the cue interrupts the sentence: the content
+                // is the whole sentence around it)
+                let content = trim_span(text, s, body_end)?;
                 Some(Attribution {
                     source: Some(src),
                     cue: (cue_start, ce),

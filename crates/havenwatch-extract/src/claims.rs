@@ -312,43 +312,116 @@ impl ClaimExtractor {
         out: &mut Vec<Claim>,
     ) {
         let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, ts, te);
+        let text = ctx.text;
+        // Parentheticals (", which ...,", ", a group ...,", "(...)", "— ... —"): a trigger
+        // inside one takes its arguments there and from the name it describes; a trigger
+        // outside ignores the names inside them.
+        let parens = parentheticals(text, cs, ce);
+        let inside = parens.iter().copied().find(|&(a, b)| a <= ts && te <= b);
+        let (ws, we) = inside.unwrap_or((cs, ce));
+        let antecedent: Option<&MentionRef> = inside.and_then(|(a, _)| {
+            ctx.mentions
+                .iter()
+                .copied()
+                .rfind(|m| m.end <= a && text[m.end..a].split_whitespace().count() <= 1)
+        });
         let usable: Vec<&MentionRef> = ctx
             .mentions
             .iter()
             .copied()
-            .filter(|m| m.start >= cs && m.end <= ce)
+            .filter(|m| m.start >= ws && m.end <= we)
+            .filter(|m| {
+                inside.is_some() || !parens.iter().any(|&(a, b)| m.start >= a && m.end <= b)
+            })
             .filter(|m| {
                 !ctx.atts
                     .iter()
                     .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
             })
             .collect();
-        let pick = |before: bool, types: &[EntityType]| -> Vec<&MentionRef> {
-            pick_arguments(ctx.text, &usable, ts, te, before, types, &self.metonyms)
+        // A passive trigger ("was killed in a U.S. airstrike") swaps its sides.
+        let passive = is_passive(text, ws, ts) && !phrase.ends_with(" by");
+        let (subject_before, object_before) = if passive {
+            (!trigger.subject_before, !trigger.object_before)
+        } else {
+            (trigger.subject_before, trigger.object_before)
         };
-        let mut subjects = pick(trigger.subject_before, &trigger.subject_types);
-        let mut objects = pick(trigger.object_before, &trigger.object_types);
-        if subjects.is_empty() && trigger.subject_before {
-            // "it", "the group": the last armed group named before this sentence.
-            if anaphor_before(ctx.text, cs, ts) {
-                if let Some(m) = ctx
-                    .all
-                    .iter()
-                    .rev()
-                    .find(|m| m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup)
-                {
-                    subjects.push(m);
-                }
+        let pick = |before: bool, types: &[EntityType]| -> Vec<&MentionRef> {
+            pick_arguments(text, &usable, ts, te, before, types, &self.metonyms)
+        };
+        let mut subjects = pick(subject_before, &trigger.subject_types);
+        let mut objects = pick(object_before, &trigger.object_types);
+        let allowed = |m: &MentionRef, types: &[EntityType]| types.contains(&m.entity_type);
+        if let Some(ante) = antecedent {
+            // "The Shabaab, which has been aligned with Al-Qaeda": the name described is the
+            // missing argument; "Al Qaeda, a group the Taliban also back": its object.
+            if subjects.is_empty() && allowed(ante, &trigger.subject_types) {
+                subjects.push(ante);
+            } else if objects.is_empty() && allowed(ante, &trigger.object_types) {
+                objects.push(ante);
+            }
+        }
+        if subjects.is_empty() && subject_before {
+            if let Some(m) = possessive_anaphor(text, ws, ts)
+                .then(|| {
+                    // "its activities": the group the sentence is about.
+                    usable
+                        .iter()
+                        .copied()
+                        .find(|m| m.entity_type == EntityType::ArmedGroup && m.end <= ts)
+                })
+                .flatten()
+                .or_else(|| {
+                    anaphor_before(text, ws, ts)
+                        .then(|| {
+                            ctx.all
+                                .iter()
+                                .rev()
+                                .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)
+                        })
+                        .flatten()
+                })
+                .or_else(|| {
+                    // The clause's grammatical subject, however far: the name that opens it.
+                    usable.first().copied().filter(|m| {
+                        m.end <= ts
+                            && text[ws..m.start].split_whitespace().count() <= 2
+                            && allowed(m, &trigger.subject_types)
+                    })
+                })
+            {
+                subjects.push(m);
             }
         }
         let mut pairs: Vec<(&MentionRef, Option<&MentionRef>)> = Vec::new();
         if trigger.symmetric {
+            let reciprocal = {
+                let window = text[ws..we].to_lowercase();
+                [
+                    "each other",
+                    "one another",
+                    "the two groups",
+                    "both groups",
+                    "between",
+                ]
+                .iter()
+                .any(|w| window.contains(w))
+            };
             if subjects.is_empty() && objects.len() >= 2 {
                 subjects = vec![objects.remove(0)];
             }
-            for a in &subjects {
-                for b in &objects {
-                    pairs.push((a, Some(b)));
+            if subjects.len() >= 2 && (objects.is_empty() || reciprocal) {
+                // "A and B clashed", "the two groups now clashing"
+                for i in 0..subjects.len() {
+                    for j in i + 1..subjects.len() {
+                        pairs.push((subjects[i], Some(subjects[j])));
+                    }
+                }
+            } else {
+                for a in &subjects {
+                    for b in &objects {
+                        pairs.push((a, Some(b)));
+                    }
                 }
             }
         } else if trigger.object_optional && objects.is_empty() {
@@ -363,7 +436,7 @@ impl ClaimExtractor {
         if pairs.is_empty() {
             return;
         }
-        let negated = self.negated(ctx.text, cs, ts, te);
+        let negated = self.negated(ctx.text, cs, ts);
         let mut qualifiers = Qualifiers::default();
         match trigger.predicate {
             Predicate::Supports => {
@@ -387,22 +460,20 @@ impl ClaimExtractor {
             && phrase.contains("claimed")
             || phrase.contains("responsibility");
         for (subject, object) in pairs {
-            if object.is_some_and(|o| self.canonical(o).0 == self.canonical(subject).0) {
+            let object_key = object.map(|o| self.canonical_as(o, &trigger.object_types));
+            let (sid, sname) = self.canonical_as(subject, &trigger.subject_types);
+            if object_key.as_ref().is_some_and(|(id, _)| *id == sid) {
                 continue;
             }
-            let (sid, sname) = self.canonical(subject);
             let base = Claim {
                 subject: EntityRef {
                     id: EntityId(sid),
                     name: sname,
                 },
                 predicate: trigger.predicate,
-                object: object.map(|o| {
-                    let (id, name) = self.canonical(o);
-                    EntityRef {
-                        id: EntityId(id),
-                        name,
-                    }
+                object: object_key.map(|(id, name)| EntityRef {
+                    id: EntityId(id),
+                    name,
                 }),
                 qualifiers: qualifiers.clone(),
                 source: Source {
@@ -552,6 +623,15 @@ impl ClaimExtractor {
         }
     }
 
+    /// As [`Self::canonical`] for an actor slot; a place in a place slot stays a place.
+    fn canonical_as(&self, m: &MentionRef, types: &[EntityType]) -> (String, String) {
+        if m.entity_type == EntityType::Location && types.contains(&EntityType::Location) {
+            (m.id.clone(), m.name.clone())
+        } else {
+            self.canonical(m)
+        }
+    }
+
     fn resolve_source(
         &self,
         text: &str,
@@ -566,6 +646,59 @@ impl ClaimExtractor {
             .filter(|m| m.start >= x && m.end <= y)
             .filter(|m| m.entity_type != EntityType::Location || self.metonyms.contains_key(&m.id))
             .collect();
+        let phrase_lower = text[x..y].to_lowercase();
+        // "UN member states in the region": the generic head wins over the modifier.
+        if let Some(m) = inside.last() {
+            let after = &phrase_lower[m.end - x..];
+            if let Some(g) = self.generic_sources.iter().find(|g| {
+                after
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| g.split_whitespace().next() == Some(w))
+            }) {
+                return Some(Source {
+                    entity: None,
+                    name: g.clone(),
+                });
+            }
+        }
+        // An agency before the cue in the same sentence is the likelier speaker than a name
+        // the source phrase caught after an "and" ("the monitoring team for ISIL, Al Qaeda
+        // and the Taliban has disclosed").
+        let sentence_start = sentence_mentions.first().map(|m| m.start).unwrap_or(x);
+        let agency_before = sentence_mentions.iter().copied().filter(|m| {
+            m.entity_type == EntityType::Agency
+                && m.end <= x
+                && m.start >= sentence_start
+                && !text[m.end..x].contains(['.', ';', '“', '"'])
+                && text[m.end..x].matches(',').count() <= 2
+                && !text[m.end..x]
+                    .to_lowercase()
+                    .split_whitespace()
+                    .any(|w| matches!(w, "that" | "said" | "says" | "which" | "who"))
+        });
+        let agency_before: Vec<&MentionRef> = agency_before.collect();
+        if let (Some(first), Some(m)) = (agency_before.first(), inside.last()) {
+            if m.entity_type != EntityType::Agency
+                && text[x..y].split_whitespace().count() <= 3
+                && text[..x].trim_end().to_lowercase().ends_with("and")
+            {
+                let chosen = agency_before
+                    .windows(2)
+                    .find(|w| {
+                        text[w[0].end..w[1].start].trim() == "’s"
+                            || text[w[0].end..w[1].start].trim() == "'s"
+                    })
+                    .map(|w| w[1])
+                    .unwrap_or(*first);
+                let src = Source {
+                    entity: Some(EntityId(chosen.id.clone())),
+                    name: chosen.name.clone(),
+                };
+                doc.last_source = Some(src.clone());
+                return Some(src);
+            }
+        }
         if let Some(m) = inside.last() {
             let (id, name) = self.canonical(m);
             let src = Source {
@@ -663,8 +796,8 @@ impl ClaimExtractor {
         .find(|m| found.contains(m))
     }
 
-    fn negated(&self, text: &str, cs: usize, ts: usize, te: usize) -> bool {
-        // Within six words before the trigger, or right after it ("... the group, not ...").
+    fn negated(&self, text: &str, cs: usize, ts: usize) -> bool {
+        // Within six words before the trigger; a trigger phrase with its own "not" is positive.
         let from = text[cs..ts]
             .char_indices()
             .rev()
@@ -672,7 +805,7 @@ impl ClaimExtractor {
             .nth(6)
             .map(|(i, _)| cs + i)
             .unwrap_or(cs);
-        !self.negations.find(text, from, te).is_empty()
+        !self.negations.find(text, from, ts).is_empty()
     }
 }
 
@@ -708,6 +841,72 @@ fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize
     let cs = text[s..ts].rfind(';').map(|p| s + p + 1).unwrap_or(s);
     let ce = text[te..e].find(';').map(|p| te + p).unwrap_or(e);
     (cs, ce)
+}
+
+/// Spans of parenthetical material in `[cs, ce)`: ", which|who|whom|a|an|the|one ... ,",
+/// "(...)" and "— ... —".
+fn parentheticals(text: &str, cs: usize, ce: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let clause = &text[cs..ce];
+    let lower = clause.to_lowercase();
+    let openers = [
+        ", which ",
+        ", who ",
+        ", whom ",
+        ", a ",
+        ", an ",
+        ", the ",
+        ", one of ",
+        ", whose ",
+    ];
+    for opener in openers {
+        let mut from = 0;
+        while let Some(p) = lower[from..].find(opener) {
+            let start = from + p + 1;
+            let rest = &clause[start..];
+            let end = rest
+                .find([',', ';', '—'])
+                .map(|e| start + e)
+                .unwrap_or(clause.len());
+            out.push((cs + start, cs + end));
+            from = start;
+        }
+    }
+    for (open, close) in [('(', ')'), ('—', '—'), ('–', '–')] {
+        let mut from = 0;
+        while let Some(p) = clause[from..].find(open) {
+            let start = from + p + open.len_utf8();
+            match clause[start..].find(close) {
+                Some(e) => {
+                    out.push((cs + start, cs + start + e));
+                    from = start + e + close.len_utf8();
+                }
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+/// Whether the trigger at `ts` is a passive participle: "was killed", "were arrested".
+fn is_passive(text: &str, from: usize, ts: usize) -> bool {
+    let before = text[from..ts].to_lowercase();
+    let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+    match words.as_slice() {
+        [w, ..] if matches!(*w, "was" | "were" | "been" | "being" | "is" | "are" | "be") => true,
+        [_, w, ..] if matches!(*w, "was" | "were" | "been" | "being") => true,
+        _ => false,
+    }
+}
+
+/// Whether "its" or "their" stands right before the trigger ("its activities inside").
+fn possessive_anaphor(text: &str, from: usize, ts: usize) -> bool {
+    let before = text[from..ts].to_lowercase();
+    before
+        .split_whitespace()
+        .rev()
+        .take(2)
+        .any(|w| matches!(w, "its" | "their" | "whose"))
 }
 
 /// Whether an anaphor ("it", "its", "the group") stands between the clause start and the
@@ -768,6 +967,17 @@ fn pick_arguments<'a>(
                 if !allowed(m) {
                     continue;
                 }
+                // "Kunar's Manogay district": the possessed name, not the possessor.
+                if !before {
+                    let rest = &text[m.end..];
+                    if (rest.starts_with("’s ") || rest.starts_with("'s "))
+                        && mentions
+                            .iter()
+                            .any(|n| n.start > m.end && n.start <= m.end + 4)
+                    {
+                        continue;
+                    }
+                }
                 // Too far from the trigger: not its argument.
                 let gap = if before {
                     &text[m.end..ts]
@@ -800,28 +1010,45 @@ fn pick_arguments<'a>(
     out
 }
 
-/// Text between two coordinated names: ", ", " and ", ", and the ", " as well as ", ...
+/// Text between two coordinated names: ", ", " and ", ", together with fighters from ", ...
 fn is_coordination(gap: &str) -> bool {
-    let g = gap.trim().to_lowercase();
-    let g = g.trim_start_matches(',').trim();
-    let g = g.trim_end_matches(" the").trim_end_matches(" from").trim();
-    matches!(
-        g,
-        "" | "and"
-            | "or"
-            | "as well as"
-            | "together with"
-            | "along with"
-            | "and from"
-            | "&"
-            | "/"
-            | "and the"
-            | "and other"
-            | "or the"
-            | "along with the"
-            | "and with"
-            | "with"
-    ) || g == ","
+    const GLUE: &[&str] = &[
+        "and",
+        "or",
+        "as",
+        "well",
+        "together",
+        "with",
+        "along",
+        "from",
+        "fighters",
+        "members",
+        "of",
+        "the",
+        "rank",
+        "file",
+        "both",
+        "forces",
+        "units",
+        "militants",
+        "also",
+        "its",
+        "their",
+        "other",
+        "core",
+        "cadres",
+        "elements",
+        "&",
+        "plus",
+    ];
+    let lower = gap.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '/' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() <= 6
+        && words.iter().all(|w| GLUE.contains(w))
+        && !(words.is_empty() && !gap.contains(',') && !gap.contains('/') && !gap.trim().is_empty())
 }
 
 fn killed_count(clause: &str) -> Option<u64> {

@@ -18,6 +18,9 @@
 //! external_ids = { un = "QDe.132" }
 //! ```
 //!
+//! `[[demonym]]` entries (`word = "Afghan"`, `government = "<id>"`, `land = "<id>"`) generate
+//! aliases such as "Afghan authorities" and "Afghan soil".
+//!
 //! Several files layer: an entry whose `id` is already known extends it (more aliases, and a
 //! new `name` or `type` if given), so a user's file can rename or enrich a generated entry.
 
@@ -68,7 +71,33 @@ struct FileToml {
     stop_aliases: Vec<String>,
     #[serde(default)]
     entity: Vec<EntityToml>,
+    #[serde(default)]
+    demonym: Vec<DemonymToml>,
 }
+
+/// "Afghan": "Afghan authorities" name the government (`government`), "Afghan soil" the land
+/// (`land`). Aliases are generated for both.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemonymToml {
+    word: String,
+    government: Option<String>,
+    land: Option<String>,
+}
+
+/// Nouns that, after a demonym, name a country's government and its forces.
+const GOVERNMENT_NOUNS: [&str; 8] = [
+    "authorities",
+    "government",
+    "officials",
+    "forces",
+    "security forces",
+    "troops",
+    "military",
+    "regime",
+];
+/// Nouns that, after a demonym, name a country's land.
+const LAND_NOUNS: [&str; 4] = ["soil", "territory", "side", "border areas"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +156,27 @@ impl Gazetteer {
         staged.stop_aliases.extend(file.stop_aliases);
         for (n, e) in file.entity.into_iter().enumerate() {
             staged.add_entity(origin, text, n, e)?;
+        }
+        for d in file.demonym {
+            for (target, nouns) in [
+                (&d.government, &GOVERNMENT_NOUNS[..]),
+                (&d.land, &LAND_NOUNS[..]),
+            ] {
+                let Some(target) = target else { continue };
+                let Some(&i) = staged.by_id.get(target) else {
+                    return Err(GazetteerError {
+                        origin: origin.to_string(),
+                        line: text
+                            .lines()
+                            .position(|l| l.contains(&format!("\"{}\"", d.word)))
+                            .map(|l| l + 1),
+                        message: format!("demonym `{}`: no entity with id `{target}`", d.word),
+                    });
+                };
+                for noun in nouns {
+                    staged.entries[i].aliases.push(format!("{} {noun}", d.word));
+                }
+            }
         }
         *self = staged;
         Ok(())
