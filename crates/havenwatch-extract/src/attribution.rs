@@ -242,6 +242,15 @@ impl AttributionExtractor {
         class: CueClass,
         cue_text: &str,
     ) -> Option<Attribution> {
+        // "a claimed bombing", "the alleged plot": an adjective, not a cue.
+        if let Some((ws, we)) = word_before(text, s, cs) {
+            if matches!(
+                text[ws..we].to_lowercase().as_str(),
+                "a" | "an" | "the" | "its" | "their" | "this" | "his" | "her"
+            ) {
+                return None;
+            }
+        }
         // Auxiliaries before the cue join it.
         let mut cue_start = cs;
         while let Some((ws, we)) = word_before(text, s, cue_start) {

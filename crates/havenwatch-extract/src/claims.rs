@@ -316,7 +316,15 @@ impl ClaimExtractor {
         // Parentheticals (", which ...,", ", a group ...,", "(...)", "— ... —"): a trigger
         // inside one takes its arguments there and from the name it describes; a trigger
         // outside ignores the names inside them.
-        let parens = parentheticals(text, cs, ce);
+        let parens = parentheticals(text, cs, ce, |comma| {
+            ctx.mentions.iter().any(|m| {
+                m.end <= comma
+                    && text[m.end..comma]
+                        .trim_end_matches(['’', '\'', 's', ')'])
+                        .trim()
+                        .is_empty()
+            })
+        });
         let inside = parens.iter().copied().find(|&(a, b)| a <= ts && te <= b);
         let (ws, we) = inside.unwrap_or((cs, ce));
         let antecedent: Option<&MentionRef> = inside.and_then(|(a, _)| {
@@ -362,35 +370,48 @@ impl ClaimExtractor {
             }
         }
         if subjects.is_empty() && subject_before {
-            if let Some(m) = possessive_anaphor(text, ws, ts)
-                .then(|| {
-                    // "its activities": the group the sentence is about.
-                    usable
-                        .iter()
-                        .copied()
-                        .find(|m| m.entity_type == EntityType::ArmedGroup && m.end <= ts)
-                })
-                .flatten()
-                .or_else(|| {
-                    anaphor_before(text, ws, ts)
-                        .then(|| {
-                            ctx.all
-                                .iter()
-                                .rev()
-                                .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)
+            if let Some(m) =
+                possessive_anaphor(text, ws, ts)
+                    .then(|| {
+                        // "its activities": the group the sentence is about.
+                        ctx.mentions.iter().copied().find(|m| {
+                            m.entity_type == EntityType::ArmedGroup
+                                && m.end <= ts
+                                && !ctx.atts.iter().any(|a| {
+                                    a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y)
+                                })
                         })
-                        .flatten()
-                })
-                .or_else(|| {
-                    // The clause's grammatical subject, however far: the name that opens it.
-                    usable.first().copied().filter(|m| {
-                        m.end <= ts
-                            && text[ws..m.start].split_whitespace().count() <= 2
-                            && allowed(m, &trigger.subject_types)
                     })
-                })
+                    .flatten()
+                    .or_else(|| {
+                        anaphor_before(text, ws, ts)
+                            .then(|| {
+                                ctx.all.iter().rev().find(|m| {
+                                    m.end <= ws && m.entity_type == EntityType::ArmedGroup
+                                })
+                            })
+                            .flatten()
+                    })
+                    .or_else(|| {
+                        // The clause's grammatical subject, however far: the name that opens it.
+                        usable.first().copied().filter(|m| {
+                            m.end <= ts
+                                && text[ws..m.start].split_whitespace().count() <= 2
+                                && allowed(m, &trigger.subject_types)
+                        })
+                    })
             {
                 subjects.push(m);
+            }
+        }
+        if objects.is_empty() && object_before {
+            if let Some(m) = usable.first().copied().filter(|m| {
+                m.end <= ts
+                    && text[ws..m.start].split_whitespace().count() <= 2
+                    && allowed(m, &trigger.object_types)
+                    && !subjects.iter().any(|s| s.id == m.id)
+            }) {
+                objects.push(m);
             }
         }
         let mut pairs: Vec<(&MentionRef, Option<&MentionRef>)> = Vec::new();
@@ -845,7 +866,12 @@ fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize
 
 /// Spans of parenthetical material in `[cs, ce)`: ", which|who|whom|a|an|the|one ... ,",
 /// "(...)" and "— ... —".
-fn parentheticals(text: &str, cs: usize, ce: usize) -> Vec<(usize, usize)> {
+fn parentheticals(
+    text: &str,
+    cs: usize,
+    ce: usize,
+    after_name: impl Fn(usize) -> bool,
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let clause = &text[cs..ce];
     let lower = clause.to_lowercase();
@@ -860,9 +886,15 @@ fn parentheticals(text: &str, cs: usize, ce: usize) -> Vec<(usize, usize)> {
         ", whose ",
     ];
     for opener in openers {
+        // An apposition (", a group ...") must follow a name; a relative clause need not.
+        let appositive = !opener.starts_with(", wh");
         let mut from = 0;
         while let Some(p) = lower[from..].find(opener) {
             let start = from + p + 1;
+            if appositive && !after_name(cs + from + p) {
+                from = start;
+                continue;
+            }
             let rest = &clause[start..];
             let end = rest
                 .find([',', ';', '—'])
@@ -890,6 +922,30 @@ fn parentheticals(text: &str, cs: usize, ce: usize) -> Vec<(usize, usize)> {
 
 /// Whether the trigger at `ts` is a passive participle: "was killed", "were arrested".
 fn is_passive(text: &str, from: usize, ts: usize) -> bool {
+    let trigger_word: String = text[ts..]
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    let participle = trigger_word.ends_with("ed")
+        || matches!(
+            trigger_word.as_str(),
+            "held"
+                | "given"
+                | "told"
+                | "driven"
+                | "shut"
+                | "struck"
+                | "sent"
+                | "seen"
+                | "taken"
+                | "run"
+                | "built"
+                | "hit"
+        );
+    if !participle {
+        return false;
+    }
     let before = text[from..ts].to_lowercase();
     let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
     match words.as_slice() {
@@ -984,7 +1040,7 @@ fn pick_arguments<'a>(
                 } else {
                     &text[te..m.start]
                 };
-                if gap.split_whitespace().count() > 14 {
+                if gap.split_whitespace().count() > 18 {
                     break;
                 }
                 out.push(m);

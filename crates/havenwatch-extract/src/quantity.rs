@@ -38,7 +38,7 @@ impl Default for CountFinder {
             ))
             .expect("valid regex"),
             unit_before: Regex::new(&format!(
-                r"(?i)\b(?P<u>membership|strength|fighters|members|ranks)\b[^.;]{{0,40}}?\b(?:as|at|of|to|number|numbers|numbering|stood at|is|are|total|totals)\s+{}",
+                r"(?i)\b(?P<u>membership|strength|fighters|members|ranks)\b[^.;]{{0,40}}?\b(?:as|at|number|numbers|numbering|stood at|total|totals|estimated at|put at)\s+{}",
                 range.trim_start_matches("(?i)")
             ))
             .expect("valid regex"),
