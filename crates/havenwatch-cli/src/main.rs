@@ -128,6 +128,30 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// List claims with their evidence, document, attribution chain, modality and negation.
+    Claims {
+        /// Claims whose subject is this entity (any alias).
+        #[arg(long)]
+        subject: Option<String>,
+        /// operates_in, supports, cooperates_with, hostile_to, attacks, has_strength,
+        /// maintains_infrastructure, threatens, acts_against, shelters, designates
+        #[arg(long)]
+        predicate: Option<havenwatch_core::Predicate>,
+        /// Claims whose object is this entity (any alias).
+        #[arg(long)]
+        object: Option<String>,
+        /// Who asserts them: an entity (any alias) or a name such as "officials".
+        #[arg(long)]
+        source: Option<String>,
+        /// asserted, reported, alleged, assessed, denied, speculative
+        #[arg(long)]
+        modality: Option<havenwatch_core::Modality>,
+        /// Only documents published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
     /// Manage entities: confirm, merge, unmerge, alias, history.
     #[command(subcommand)]
     Entity(EntityCommand),
@@ -403,6 +427,63 @@ fn run(cli: &Cli) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+        Command::Claims {
+            subject,
+            predicate,
+            object,
+            source,
+            modality,
+            since,
+            limit,
+        } => {
+            let store = open_existing(cli)?;
+            let resolve = |name: &Option<String>| -> Result<Option<String>> {
+                match name {
+                    None => Ok(None),
+                    Some(n) => match resolve_entity(cli, &store, n)? {
+                        Some(e) => Ok(Some(e.id.0)),
+                        None => bail!("no entity named `{n}` in {}", cli.db.display()),
+                    },
+                }
+            };
+            if let Some(d) = since {
+                if havenwatch_ingest::formats::normalize_date(d).is_none() {
+                    bail!("--since `{d}` is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)");
+                }
+            }
+            let found = store.claims(&havenwatch_store::ClaimQuery {
+                subject: resolve(subject)?,
+                object: resolve(object)?,
+                about: None,
+                predicate: *predicate,
+                source: source.clone(),
+                modality: *modality,
+                since: since.clone(),
+                limit: *limit,
+            })?;
+            if cli.json {
+                print_json(&found)?;
+            } else {
+                for c in &found {
+                    out!("{}", describe_claim(&c.claim));
+                    out!(
+                        "    {} {} {}: \"{}\"",
+                        c.document.short(),
+                        c.published.as_deref().unwrap_or("-"),
+                        c.publisher.as_deref().unwrap_or("-"),
+                        c.evidence_text
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    );
+                }
+                if found.is_empty() {
+                    eprintln!("no claims match");
+                    return Ok(exit::NOT_FOUND);
+                }
+            }
+            Ok(exit::OK)
+        }
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
         Command::Attributions { file } => attributions(cli, file),
@@ -417,7 +498,7 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
     // Front matter or a feed item would carry the publisher; plain text takes --publisher.
     let gazetteer = load_gazetteer(cli)?;
     let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
-    let claims = havenwatch_extract::claims::ClaimExtractor::builtin();
+    let claims = havenwatch_extract::claims::ClaimExtractor::for_resolver(mentions.resolver());
     let refs = havenwatch_extract::evaluate::mention_refs(&mentions, &text);
     let found = claims.extract(&text, publisher, &refs);
     if cli.json {
@@ -504,7 +585,7 @@ fn eval(cli: &Cli, gold: &std::path::Path, explain: bool) -> Result<u8> {
     }
     let gazetteer = load_gazetteer(cli)?;
     let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
-    let claims = havenwatch_extract::claims::ClaimExtractor::builtin();
+    let claims = havenwatch_extract::claims::ClaimExtractor::for_resolver(mentions.resolver());
     let ev = havenwatch_extract::evaluate::evaluate(&mentions, &claims, &paragraphs);
     let prf = ev.overall.prf();
     if cli.json {
@@ -811,12 +892,13 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
         }
         if !cli.quiet {
             out!(
-                "ingested into {}: {} added, {} duplicate, {} failed; {} mentions, {} new entities ({:.1} MB in {:.1}s)",
+                "ingested into {}: {} added, {} duplicate, {} failed; {} mentions, {} claims, {} new entities ({:.1} MB in {:.1}s)",
                 cli.db.display(),
                 summary.added,
                 summary.duplicate,
                 summary.failed,
                 summary.mentions,
+                summary.claims,
                 summary.new_entities,
                 summary.bytes as f64 / 1e6,
                 seconds
@@ -874,9 +956,10 @@ fn overview(store: &SqliteStore) -> Result<Overview> {
 
 fn print_overview(o: &Overview) {
     out!(
-        "{} documents, {} mentions",
+        "{} documents, {} mentions, {} claims",
         o.stats.documents,
-        o.stats.mentions
+        o.stats.mentions,
+        o.stats.claims
     );
     let types: Vec<String> = o
         .stats
@@ -910,17 +993,26 @@ fn print_overview(o: &Overview) {
     }
 }
 
+/// Finds an entity by any alias the store knows, then by the gazetteer's spelling variants.
+fn resolve_entity(
+    cli: &Cli,
+    store: &SqliteStore,
+    name: &str,
+) -> Result<Option<havenwatch_core::Entity>> {
+    if let Some(e) = store.find_entity(name)? {
+        return Ok(Some(e));
+    }
+    let gazetteer = load_gazetteer(cli)?;
+    let resolver = havenwatch_extract::EntityResolver::new(&gazetteer);
+    match resolver.lookup(name) {
+        Some(i) => Ok(store.find_entity(&resolver.entity(i).id)?),
+        None => Ok(None),
+    }
+}
+
 fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
     let store = open_existing(cli)?;
-    let mut entity = store.find_entity(name)?;
-    if entity.is_none() {
-        // Not seen in that spelling: the gazetteer knows spelling variants the store has not met.
-        let gazetteer = load_gazetteer(cli)?;
-        let resolver = havenwatch_extract::EntityResolver::new(&gazetteer);
-        if let Some(i) = resolver.lookup(name) {
-            entity = store.entity(&resolver.entity(i).id)?;
-        }
-    }
+    let entity = resolve_entity(cli, &store, name)?;
     let Some(entity) = entity else {
         eprintln!(
             "havenwatch: no entity named `{name}` in {}",
@@ -930,6 +1022,22 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
     };
     let mentions = store.mentions(&entity.id.0, limit)?;
     let history = store.merge_history(&entity.id.0)?;
+    let claims = store.claims(&havenwatch_store::ClaimQuery {
+        about: Some(entity.id.0.clone()),
+        ..Default::default()
+    })?;
+    // Claims grouped by predicate, in the schema's order.
+    let mut by_predicate: Vec<(
+        havenwatch_core::Predicate,
+        Vec<&havenwatch_store::StoredClaim>,
+    )> = Vec::new();
+    for p in havenwatch_core::Predicate::ALL {
+        let group: Vec<&havenwatch_store::StoredClaim> =
+            claims.iter().filter(|c| c.claim.predicate == *p).collect();
+        if !group.is_empty() {
+            by_predicate.push((*p, group));
+        }
+    }
     let summary = store
         .entities(&EntityQuery::default())?
         .into_iter()
@@ -944,6 +1052,8 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
             merged: Vec<String>,
             mentions: &'a [havenwatch_store::MentionInContext],
             merge_history: &'a [havenwatch_store::MergeRecord],
+            claims:
+                std::collections::BTreeMap<&'static str, Vec<&'a havenwatch_store::StoredClaim>>,
         }
         print_json(&Out {
             entity: &entity,
@@ -955,6 +1065,10 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
                 .unwrap_or_default(),
             mentions: &mentions,
             merge_history: &history,
+            claims: by_predicate
+                .iter()
+                .map(|(p, g)| (p.as_str(), g.clone()))
+                .collect(),
         })?;
         return Ok(exit::OK);
     }
@@ -997,6 +1111,25 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
                 m.merged_at,
                 m.reason
             );
+        }
+    }
+    if !by_predicate.is_empty() {
+        out!("\nclaims ({}):", claims.len());
+        for (p, group) in &by_predicate {
+            out!("  {p} ({})", group.len());
+            for c in group {
+                out!("    {}", describe_claim(&c.claim));
+                out!(
+                    "        {} {} {}: \"{}\"",
+                    c.document.short(),
+                    c.published.as_deref().unwrap_or("-"),
+                    c.publisher.as_deref().unwrap_or("-"),
+                    c.evidence_text
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+            }
         }
     }
     if !mentions.is_empty() {

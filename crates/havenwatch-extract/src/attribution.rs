@@ -43,6 +43,7 @@ struct LexiconToml {
     denying: Vec<String>,
     source_after: Vec<String>,
     not_source: Vec<String>,
+    strong: Vec<String>,
 }
 
 /// Words that, directly before a verb cue, belong to it ("has also said").
@@ -86,34 +87,6 @@ const AUXILIARIES: &[&str] = &[
     "strongly",
 ];
 
-/// Cues accepted anywhere; the others need a complement marker after them ("that", ":", a
-/// quote) or must end the sentence, so "the states" or "holds talks" are not cues.
-const STRONG_CUES: &[&str] = &[
-    "said",
-    "says",
-    "say",
-    "told",
-    "tells",
-    "according to",
-    "has learned",
-    "have learned",
-    "added",
-    "noted",
-    "stated",
-    "warned",
-    "claimed",
-    "denied",
-    "argued",
-    "alleged",
-    "insisted",
-    "asserted",
-    "rejected",
-    "dismissed",
-    "estimated",
-    "believes",
-    "believe",
-];
-
 /// Words that end a source phrase when scanning back from the cue.
 const CLAUSE_WORDS: &[&str] = &[
     "that", "and", "but", "which", "who", "because", "while", "if", "when", "after", "since",
@@ -127,6 +100,9 @@ pub struct AttributionExtractor {
     classes: Vec<CueClass>,
     cues: Vec<String>,
     not_source: Vec<String>,
+    /// Cues accepted anywhere; the others need a complement marker after them ("that", ":",
+    /// a quote) or must end the sentence, so "the states" or "holds talks" are not cues.
+    strong: Vec<String>,
 }
 
 impl AttributionExtractor {
@@ -165,6 +141,7 @@ impl AttributionExtractor {
             classes,
             cues,
             not_source: lex.not_source.iter().map(|w| w.to_lowercase()).collect(),
+            strong: lex.strong.iter().map(|w| w.to_lowercase()).collect(),
         })
     }
 
@@ -271,7 +248,7 @@ impl AttributionExtractor {
                 .split_whitespace()
                 .take(4)
                 .any(|w| w.eq_ignore_ascii_case("that"));
-        if !STRONG_CUES.contains(&cue_text) && !complement && !ends_sentence {
+        if !self.strong.iter().any(|c| c == cue_text) && !complement && !ends_sentence {
             return None;
         }
         // Passive: "... was claimed by the group", "as reported by X".
@@ -400,9 +377,19 @@ fn source_before(
     not_source: &[String],
 ) -> Option<(usize, usize)> {
     let before = &text[floor..cue];
-    let end = floor + before.trim_end().len();
+    let mut end = floor + before.trim_end().len();
     if end == floor {
         return None;
+    }
+    // "the Panel, citing the Bureau, indicates": step over the parenthetical to its subject.
+    if text[..end].ends_with(',') {
+        let inner = &text[floor..end - 1];
+        if let Some(p) = inner.rfind(',') {
+            let candidate = floor + inner[..p].trim_end().len();
+            if candidate > floor && inner[p + 1..].split_whitespace().count() <= 12 {
+                end = candidate;
+            }
+        }
     }
     let mut start = end;
     let mut words = 0;

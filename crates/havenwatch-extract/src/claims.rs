@@ -138,6 +138,8 @@ pub struct ClaimExtractor {
     back_references: Vec<String>,
     generic_sources: Vec<String>,
     metonyms: HashMap<String, String>,
+    /// Canonical names by entity id, for entities a metonym stands for.
+    names: HashMap<String, String>,
     counts: CountFinder,
 }
 
@@ -237,8 +239,26 @@ impl ClaimExtractor {
                 .map(|s| s.to_lowercase())
                 .collect(),
             metonyms: lex.metonyms.into_iter().collect(),
+            names: HashMap::new(),
             counts: CountFinder::default(),
         })
+    }
+
+    /// The built-in extractor, knowing the names of the resolver's entities.
+    pub fn for_resolver(resolver: &crate::EntityResolver) -> Self {
+        Self::builtin().with_names(
+            resolver
+                .entities()
+                .iter()
+                .map(|e| (e.id.clone(), e.name.clone())),
+        )
+    }
+
+    /// Gives the extractor the canonical names of entities (from the gazetteer), used when a
+    /// metonym names an entity the text does not ("Kabul rejects" -> the Taliban).
+    pub fn with_names(mut self, names: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.names.extend(names);
+        self
     }
 
     pub fn attribution(&self) -> &AttributionExtractor {
@@ -255,8 +275,10 @@ impl ClaimExtractor {
         let mut doc = DocState {
             publisher: publisher.unwrap_or("(unknown publisher)").to_string(),
             last_source: None,
+            last_person: None,
         };
         let mut claims: Vec<Claim> = Vec::new();
+        let mut previous: Option<(Source, Modality)> = None;
         for (s, e) in split_sentences(text) {
             let mut atts = Vec::new();
             self.attribution.extract_sentence(text, s, e, &mut atts);
@@ -269,6 +291,13 @@ impl ClaimExtractor {
                 .iter()
                 .map(|a| self.resolve_source(text, a, &sentence_mentions, mentions, &mut doc))
                 .collect();
+            // A sentence that goes on with what the previous one reported ("X likewise ...",
+            // "It also ...") is still that source's.
+            let inherited = if atts.is_empty() && continues(&text[s..e]) {
+                previous.clone()
+            } else {
+                None
+            };
             let ctx = Sentence {
                 text,
                 s,
@@ -277,6 +306,7 @@ impl ClaimExtractor {
                 all: mentions,
                 atts: &atts,
                 sources: &sources,
+                inherited,
             };
             for (ts, te, p) in self.trigger_phrases.find(text, s, e) {
                 // A trigger word inside a name ("... Liberation Army") is no trigger.
@@ -295,6 +325,15 @@ impl ClaimExtractor {
                 );
             }
             self.strength_claims(&ctx, &doc, &mut claims);
+            // What this sentence reports as a whole, for the next one to continue.
+            let len = e - s;
+            previous = atts
+                .iter()
+                .zip(&sources)
+                .filter(|(a, src)| src.is_some() && (a.content.1 - a.content.0) * 2 >= len)
+                .map(|(a, src)| (src.clone().expect("filtered"), modality_of(a.class)))
+                .next()
+                .or(ctx.inherited.clone());
         }
         dedup(&mut claims);
         claims
@@ -316,15 +355,7 @@ impl ClaimExtractor {
         // Parentheticals (", which ...,", ", a group ...,", "(...)", "— ... —"): a trigger
         // inside one takes its arguments there and from the name it describes; a trigger
         // outside ignores the names inside them.
-        let parens = parentheticals(text, cs, ce, |comma| {
-            ctx.mentions.iter().any(|m| {
-                m.end <= comma
-                    && text[m.end..comma]
-                        .trim_end_matches(['’', '\'', 's', ')'])
-                        .trim()
-                        .is_empty()
-            })
-        });
+        let parens = ctx.parentheticals(cs, ce);
         let inside = parens.iter().copied().find(|&(a, b)| a <= ts && te <= b);
         let (ws, we) = inside.unwrap_or((cs, ce));
         let antecedent: Option<&MentionRef> = inside.and_then(|(a, _)| {
@@ -542,13 +573,44 @@ impl ClaimExtractor {
             })
             .collect();
         chain.sort_by_key(|&i| std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0));
-        let hedge = self.hedge(ctx.text, cs, ce);
+        // "the Panel, citing assessments by the Bureau, indicates that ...": the cited party
+        // is the next link inside the Panel's.
+        let mut k = 0;
+        while k < chain.len() {
+            let outer = &ctx.atts[chain[k]];
+            if let Some((_, src_end)) = outer.source {
+                if let Some(j) = (0..ctx.atts.len()).find(|&j| {
+                    ctx.atts[j].class == CueClass::SourceAfter
+                        && ctx.atts[j].cue.0 >= src_end
+                        && ctx.atts[j].cue.1 <= outer.cue.0
+                        && ctx.sources[j].is_some()
+                        && !chain.contains(&j)
+                }) {
+                    chain.insert(k + 1, j);
+                }
+            }
+            k += 1;
+        }
+        // Hedges in the trigger's own clause: "may become a threat", "was almost certainly
+        // bigger", but not "..., whose fighters are estimated" around another trigger.
+        let parens = ctx.parentheticals(cs, ce);
+        let own = parens.iter().copied().find(|&(a, b)| a <= ts && ts < b);
+        let hedge = self.hedge(ctx.text, cs, ce, |h| match own {
+            Some((a, b)) => h >= a && h < b,
+            None => !parens.iter().any(|&(a, b)| h >= a && h < b),
+        });
         let with_hedge = |m: Modality| match (m, hedge) {
             (Modality::Denied, _) => Modality::Denied,
             (_, Some(Modality::Speculative)) => Modality::Speculative,
             (Modality::Asserted | Modality::Reported, Some(h)) => h,
             (m, _) => m,
         };
+        // The publisher speaking ("The Courier reported that ...") is no link of the chain.
+        chain.retain(|&i| {
+            ctx.sources[i]
+                .as_ref()
+                .is_some_and(|src| !src.name.eq_ignore_ascii_case(&base.source.name))
+        });
         let sources: Vec<Source> = chain
             .iter()
             .filter_map(|&i| ctx.sources[i].clone())
@@ -566,6 +628,15 @@ impl ClaimExtractor {
                     source: ctx.sources[i].clone().expect("filtered"),
                     via: sources[..=upto].to_vec(),
                     modality: with_hedge(modality_of(ctx.atts[i].class)),
+                    ..base.clone()
+                });
+            }
+            None if chain.is_empty() && ctx.inherited.is_some() => {
+                let (src, m) = ctx.inherited.clone().expect("checked");
+                out.push(Claim {
+                    source: src.clone(),
+                    via: vec![src],
+                    modality: with_hedge(m),
                     ..base.clone()
                 });
             }
@@ -639,7 +710,10 @@ impl ClaimExtractor {
     /// The entity a mention stands for, after metonymy (Kabul speaking is the Taliban).
     fn canonical(&self, m: &MentionRef) -> (String, String) {
         match self.metonyms.get(&m.id) {
-            Some(id) => (id.clone(), id.clone()),
+            Some(id) => (
+                id.clone(),
+                self.names.get(id).cloned().unwrap_or_else(|| id.clone()),
+            ),
             None => (m.id.clone(), m.name.clone()),
         }
     }
@@ -742,6 +816,29 @@ impl ClaimExtractor {
             .trim_start_matches("a ")
             .trim_start_matches("an ")
             .to_string();
+        // "the group said": the armed group named last before the source.
+        if matches!(
+            bare.as_str(),
+            "group"
+                | "militant group"
+                | "militants"
+                | "organisation"
+                | "organization"
+                | "outfit"
+                | "insurgents"
+                | "rebels"
+        ) {
+            if let Some(m) = all
+                .iter()
+                .rev()
+                .find(|m| m.end <= x && m.entity_type == EntityType::ArmedGroup)
+            {
+                return Some(Source {
+                    entity: Some(EntityId(m.id.clone())),
+                    name: m.name.clone(),
+                });
+            }
+        }
         let is_back = self
             .back_references
             .iter()
@@ -749,6 +846,12 @@ impl ClaimExtractor {
             || (lower.starts_with("the ")
                 && lower.split_whitespace().count() <= 3
                 && lower.contains("report"));
+        if matches!(bare.as_str(), "he" | "she") {
+            // A pronoun for a person: the last person the document quoted.
+            if let Some(p) = &doc.last_person {
+                return Some(p.clone());
+            }
+        }
         if is_back {
             if let Some(s) = &doc.last_source {
                 return Some(s.clone());
@@ -762,9 +865,11 @@ impl ClaimExtractor {
                 doc.last_source = Some(src.clone());
                 return Some(src);
             }
+            // Unresolved ("it noted" with no source before it): kept as written, so the claim
+            // still reads as reported, not as the publisher's own.
             return Some(Source {
                 entity: None,
-                name: doc.publisher.clone(),
+                name: bare,
             });
         }
         if let Some(g) = self
@@ -794,17 +899,29 @@ impl ClaimExtractor {
             });
         }
         let name: Vec<&str> = tail.into_iter().rev().collect();
+        let person = Source {
+            entity: None,
+            name: name.join(" "),
+        };
+        doc.last_person = Some(person.clone());
         Some(Source {
             entity: None,
             name: name.join(" "),
         })
     }
 
-    fn hedge(&self, text: &str, cs: usize, ce: usize) -> Option<Modality> {
+    fn hedge(
+        &self,
+        text: &str,
+        cs: usize,
+        ce: usize,
+        in_scope: impl Fn(usize) -> bool,
+    ) -> Option<Modality> {
         let found: Vec<Modality> = self
             .hedges
             .find(text, cs, ce)
             .into_iter()
+            .filter(|&(h, _, _)| in_scope(h))
             .map(|(_, _, i)| self.hedge_modality[i])
             .collect();
         [
@@ -826,8 +943,31 @@ impl ClaimExtractor {
             .nth(6)
             .map(|(i, _)| cs + i)
             .unwrap_or(cs);
+        // Not across another trigger: in "failed to dismantle the camps" the negation is the
+        // dismantling's, not the camps'.
+        let from = self
+            .trigger_phrases
+            .find(text, from, ts)
+            .last()
+            .map_or(from, |&(_, end, _)| end.max(from));
         !self.negations.find(text, from, ts).is_empty()
     }
+}
+
+/// Whether a sentence continues the previous one's report: "likewise", "also", "further".
+fn continues(sentence: &str) -> bool {
+    sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "likewise"
+                | "also"
+                | "further"
+                | "furthermore"
+                | "moreover"
+                | "additionally"
+                | "similarly"
+        )
+    })
 }
 
 /// What a document has established so far.
@@ -836,6 +976,24 @@ struct DocState {
     publisher: String,
     /// The source a later "the report" or "it" refers back to.
     last_source: Option<Source>,
+    /// The person a later "he" or "she" refers back to.
+    last_person: Option<Source>,
+}
+
+impl Sentence<'_> {
+    /// The parentheticals of the clause `[cs, ce)` (see [`parentheticals`]).
+    fn parentheticals(&self, cs: usize, ce: usize) -> Vec<(usize, usize)> {
+        let text = self.text;
+        parentheticals(text, cs, ce, |comma| {
+            self.mentions.iter().any(|m| {
+                m.end <= comma
+                    && text[m.end..comma]
+                        .trim_end_matches(['’', '\'', 's', ')'])
+                        .trim()
+                        .is_empty()
+            })
+        })
+    }
 }
 
 struct Sentence<'a> {
@@ -846,6 +1004,8 @@ struct Sentence<'a> {
     all: &'a [MentionRef],
     atts: &'a [Attribution],
     sources: &'a [Option<Source>],
+    /// The source a sentence without attribution continues from the sentence before.
+    inherited: Option<(Source, Modality)>,
 }
 
 fn modality_of(class: CueClass) -> Modality {
@@ -1124,7 +1284,8 @@ fn killed_count(clause: &str) -> Option<u64> {
         })
 }
 
-/// One claim per proposition, source, modality and negation.
+/// One claim per proposition, source, modality and negation in each sentence: the same claim
+/// in two sentences is two pieces of evidence.
 fn dedup(claims: &mut Vec<Claim>) {
     let mut seen = std::collections::HashSet::new();
     claims.retain(|c| {
@@ -1142,6 +1303,7 @@ fn dedup(claims: &mut Vec<Claim>) {
             c.source.name.clone(),
             c.modality,
             c.negated,
+            c.evidence.start,
         ))
     });
 }

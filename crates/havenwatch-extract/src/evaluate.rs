@@ -22,6 +22,8 @@ pub struct GoldParagraph {
     pub published: Option<String>,
     pub text: String,
     #[serde(default)]
+    pub source_url: Option<String>,
+    #[serde(default)]
     pub claims: Vec<GoldClaim>,
 }
 
@@ -108,9 +110,16 @@ impl Evaluation {
     }
 }
 
-/// The mentions of an analysis as the claim extractor wants them.
+/// The mentions of a text as the claim extractor wants them.
 pub fn mention_refs(extractor: &MentionExtractor, text: &str) -> Vec<MentionRef> {
-    let analysis = extractor.analyze(text);
+    mention_refs_of(extractor, &extractor.analyze(text))
+}
+
+/// The mentions of an analysis as the claim extractor wants them.
+pub fn mention_refs_of(
+    extractor: &MentionExtractor,
+    analysis: &crate::Analysis,
+) -> Vec<MentionRef> {
     analysis
         .mentions
         .iter()
@@ -153,13 +162,27 @@ pub fn evaluate(
         paragraphs: paragraphs.len(),
         ..Default::default()
     };
+    // Paragraphs of one article (same URL, in order) are read with the paragraphs before them,
+    // as in the article, so that "the report" finds the report named earlier; only the claims
+    // of the paragraph itself are scored.
+    let mut context = String::new();
+    let mut context_url: Option<&str> = None;
     for p in paragraphs {
-        let refs = mention_refs(mentions, &p.text);
+        let url = p.source_url.as_deref().filter(|u| !u.is_empty());
+        if url.is_none() || url != context_url {
+            context.clear();
+        }
+        context_url = url;
+        let offset = context.len();
+        context.push_str(&p.text);
+        let refs = mention_refs(mentions, &context);
         let predicted: Vec<Scored> = claims
-            .extract(&p.text, p.publisher.as_deref(), &refs)
+            .extract(&context, p.publisher.as_deref(), &refs)
             .iter()
-            .map(|c| scored_prediction(c, &p.text, &key))
+            .filter(|c| c.evidence.start >= offset)
+            .map(|c| scored_prediction(c, &context, &key))
             .collect();
+        context.push_str("\n\n");
         let gold: Vec<Scored> = p
             .claims
             .iter()

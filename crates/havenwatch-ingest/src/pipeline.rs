@@ -11,10 +11,13 @@
 use crate::formats::{self, Format, InputError, RawDocument};
 use crossbeam_channel::bounded;
 use havenwatch_core::{Document, Entity, EntityId, EntityStatus, Mention, Span};
+use havenwatch_extract::claims::ClaimExtractor;
+use havenwatch_extract::evaluate::mention_refs_of;
 use havenwatch_extract::{Gazetteer, MentionExtractor, MentionTarget};
 use havenwatch_store::{AnalysedDocument, Store, StoreError};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -44,6 +47,7 @@ pub struct IngestSummary {
     pub duplicate: usize,
     pub failed: usize,
     pub mentions: usize,
+    pub claims: usize,
     pub new_entities: usize,
     pub bytes: u64,
     /// Every failure, one line each, in the order met.
@@ -142,6 +146,7 @@ pub fn ingest(
         });
     }
     let extractor = MentionExtractor::new(&gazetteer);
+    let claim_extractor = ClaimExtractor::for_resolver(extractor.resolver());
     let known: Vec<Entity> = gazetteer
         .entries()
         .iter()
@@ -153,6 +158,11 @@ pub fn ingest(
             external_ids: e.external_ids.clone(),
             status: EntityStatus::Known,
         })
+        .collect();
+    let known_by_id: HashMap<&str, usize> = known
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.0.as_str(), i))
         .collect();
     let (files, walk_errors) = expand(inputs);
     let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
@@ -177,13 +187,17 @@ pub fn ingest(
         });
         let extractor = &extractor;
         let known = &known;
+        let known_by_id = &known_by_id;
+        let claim_extractor = &claim_extractor;
         scope.spawn(move || {
             raw_rx
                 .into_iter()
                 .par_bridge()
                 .for_each_with(done_tx, |tx, item| {
                     let out = match item {
-                        Item::Doc(raw) => Ok(analyse(raw, extractor, known)),
+                        Item::Doc(raw) => {
+                            Ok(analyse(raw, extractor, claim_extractor, known, known_by_id))
+                        }
                         Item::Failed(e) => Err(e),
                     };
                     let _ = tx.send(out);
@@ -201,6 +215,7 @@ pub fn ingest(
                     summary.added += o.added;
                     summary.duplicate += o.duplicate;
                     summary.mentions += o.mentions;
+                    summary.claims += o.claims;
                     summary.new_entities += o.new_entities;
                 }
                 Err(e) => store_error = Some(e),
@@ -232,10 +247,18 @@ pub fn ingest(
     }
 }
 
-/// Runs the extractor over one document and builds what the store needs.
-fn analyse(raw: RawDocument, extractor: &MentionExtractor, known: &[Entity]) -> AnalysedDocument {
+/// Runs the extractors over one document and builds what the store needs.
+fn analyse(
+    raw: RawDocument,
+    extractor: &MentionExtractor,
+    claim_extractor: &ClaimExtractor,
+    known: &[Entity],
+    known_by_id: &HashMap<&str, usize>,
+) -> AnalysedDocument {
     let document = Document::new(raw.meta, raw.text);
     let analysis = extractor.analyze(&document.text);
+    let refs = mention_refs_of(extractor, &analysis);
+    let claims = claim_extractor.extract(&document.text, document.meta.publisher.as_deref(), &refs);
     let mut entities: Vec<Entity> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let discovered: Vec<Entity> = analysis
@@ -267,11 +290,23 @@ fn analyse(raw: RawDocument, extractor: &MentionExtractor, known: &[Entity]) -> 
             rule: m.rule,
         });
     }
+    // Entities a claim names without a mention of their own (a metonym's authority).
+    for c in &claims {
+        for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id)) {
+            if !seen.contains(id.0.as_str()) {
+                if let Some(&i) = known_by_id.get(id.0.as_str()) {
+                    seen.insert(known[i].id.0.as_str());
+                    entities.push(known[i].clone());
+                }
+            }
+        }
+    }
     AnalysedDocument {
         document,
         origin: raw.origin,
         mentions,
         entities,
+        claims,
     }
 }
 

@@ -91,6 +91,9 @@ pub trait Store {
     /// Aliases of the entities the store holds (for the extractor to find them in new text).
     fn entity_aliases(&self) -> Result<Vec<(havenwatch_core::Entity, Vec<String>)>>;
 
+    /// Claims matching a query, newest document first.
+    fn claims(&self, query: &ClaimQuery) -> Result<Vec<StoredClaim>>;
+
     /// Counts for an overview.
     fn stats(&self) -> Result<StoreStats>;
 }

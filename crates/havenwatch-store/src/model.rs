@@ -1,6 +1,8 @@
 //! What goes in and comes out of a [`crate::Store`].
 
-use havenwatch_core::{Document, DocumentId, Entity, EntityStatus, EntityType, Mention};
+use havenwatch_core::{
+    Claim, Document, DocumentId, Entity, EntityStatus, EntityType, Mention, Modality, Predicate,
+};
 use serde::Serialize;
 
 /// A document with its mentions and the entities they refer to, ready to store.
@@ -10,9 +12,11 @@ pub struct AnalysedDocument {
     /// Where it came from (a path and line, or `-` for standard input).
     pub origin: String,
     pub mentions: Vec<Mention>,
-    /// Every entity a mention refers to. Known entities are inserted if absent; discovered
-    /// ones are inserted as provisional, keeping their status if already present.
+    /// Every entity a mention or claim refers to. Known entities are inserted if absent;
+    /// discovered ones are inserted as provisional, keeping their status if already present.
     pub entities: Vec<Entity>,
+    /// The claims the document makes, with evidence spans into its text.
+    pub claims: Vec<Claim>,
 }
 
 /// What a batch did.
@@ -21,6 +25,7 @@ pub struct BatchOutcome {
     pub added: usize,
     pub duplicate: usize,
     pub mentions: usize,
+    pub claims: usize,
     pub new_entities: usize,
 }
 
@@ -100,8 +105,38 @@ pub struct MergeRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct StoreStats {
     pub documents: usize,
+    pub claims: usize,
     pub mentions: usize,
     pub entities_by_type: Vec<(String, usize)>,
     pub provisional: usize,
     pub schema_version: i64,
+}
+
+/// Which claims to list. Entity filters take ids and match the entities merged into them too.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimQuery {
+    pub subject: Option<String>,
+    pub object: Option<String>,
+    /// Claims where the entity is subject or object.
+    pub about: Option<String>,
+    pub predicate: Option<Predicate>,
+    /// An entity id, or a source name (case-insensitive, e.g. "officials").
+    pub source: Option<String>,
+    pub modality: Option<Modality>,
+    /// Only documents published on or after this date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub since: Option<String>,
+    pub limit: usize,
+}
+
+/// A stored claim with the document and sentence it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredClaim {
+    #[serde(flatten)]
+    pub claim: Claim,
+    pub document: DocumentId,
+    pub title: Option<String>,
+    pub publisher: Option<String>,
+    pub published: Option<String>,
+    /// The evidence span's text.
+    pub evidence_text: String,
 }

@@ -88,6 +88,29 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX entity_merges_source ON entity_merges(source) WHERE undone_at IS NULL;
     "#,
+    // 4: claims, with their attribution and evidence.
+    r#"
+    CREATE TABLE claims (
+        id             INTEGER PRIMARY KEY,
+        doc_key        INTEGER NOT NULL REFERENCES documents(doc_key),
+        subject        TEXT NOT NULL,
+        subject_name   TEXT NOT NULL,
+        predicate      TEXT NOT NULL,
+        object         TEXT,
+        object_name    TEXT,
+        qualifiers     TEXT NOT NULL,
+        source_entity  TEXT,
+        source_name    TEXT NOT NULL,
+        via            TEXT NOT NULL,
+        modality       TEXT NOT NULL,
+        negated        INTEGER NOT NULL,
+        evidence_start INTEGER NOT NULL,
+        evidence_end   INTEGER NOT NULL
+    );
+    CREATE INDEX claims_subject ON claims(subject);
+    CREATE INDEX claims_object ON claims(object);
+    CREATE INDEX claims_doc ON claims(doc_key);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -441,6 +464,14 @@ impl Store for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(sql("preparing"))?;
+            let mut insert_claim = tx
+                .prepare_cached(
+                    "INSERT INTO claims (doc_key, subject, subject_name, predicate, object,
+                     object_name, qualifiers, source_entity, source_name, via, modality, negated,
+                     evidence_start, evidence_end)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                )
+                .map_err(sql("preparing"))?;
             let mut batch_ids = HashSet::new();
             for item in batch {
                 let doc = &item.document;
@@ -502,6 +533,31 @@ impl Store for SqliteStore {
                             .map_err(sql("storing an external id"))?;
                     }
                     new_entities.push(e.id.0.clone());
+                }
+                for c in &item.claims {
+                    let qualifiers = serde_json::to_string(&c.qualifiers)
+                        .map_err(|e| StoreError::Invalid(format!("claim qualifiers: {e}")))?;
+                    let via = serde_json::to_string(&c.via)
+                        .map_err(|e| StoreError::Invalid(format!("claim chain: {e}")))?;
+                    insert_claim
+                        .execute(params![
+                            doc_key,
+                            c.subject.id.0,
+                            c.subject.name,
+                            c.predicate.as_str(),
+                            c.object.as_ref().map(|o| o.id.0.as_str()),
+                            c.object.as_ref().map(|o| o.name.as_str()),
+                            qualifiers,
+                            c.source.entity.as_ref().map(|e| e.0.as_str()),
+                            c.source.name,
+                            via,
+                            c.modality.as_str(),
+                            c.negated,
+                            c.evidence.start as i64,
+                            c.evidence.end as i64
+                        ])
+                        .map_err(sql("storing a claim"))?;
+                    outcome.claims += 1;
                 }
                 for mention in &item.mentions {
                     insert_mention
@@ -981,6 +1037,141 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn claims(&self, query: &ClaimQuery) -> Result<Vec<StoredClaim>> {
+        let members = |id: &Option<String>| -> Result<Option<Vec<String>>> {
+            id.as_deref()
+                .map(|i| self.members_of(&self.root_of(i)?))
+                .transpose()
+        };
+        let subject = members(&query.subject)?;
+        let object = members(&query.object)?;
+        let about = members(&query.about)?;
+        let source = match &query.source {
+            Some(s) => Some(match self.find_entity(s)? {
+                Some(e) => self.members_of(&e.id.0)?,
+                None => vec![s.clone()],
+            }),
+            None => None,
+        };
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        let add_in =
+            |column: &str, ids: &[String], values: &mut Vec<rusqlite::types::Value>| -> String {
+                let marks: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        values.push(rusqlite::types::Value::Text(id.clone()));
+                        format!("?{}", values.len())
+                    })
+                    .collect();
+                format!("{column} IN ({})", marks.join(", "))
+            };
+        if let Some(ids) = &subject {
+            conditions.push(add_in("c.subject", ids, &mut values));
+        }
+        if let Some(ids) = &object {
+            conditions.push(add_in("c.object", ids, &mut values));
+        }
+        if let Some(ids) = &about {
+            let a = add_in("c.subject", ids, &mut values);
+            let b = add_in("c.object", ids, &mut values);
+            conditions.push(format!("({a} OR {b})"));
+        }
+        if let Some(ids) = &source {
+            let a = add_in("c.source_entity", ids, &mut values);
+            values.push(rusqlite::types::Value::Text(ids[0].to_lowercase()));
+            conditions.push(format!("({a} OR lower(c.source_name) = ?{})", values.len()));
+        }
+        if let Some(p) = query.predicate {
+            values.push(rusqlite::types::Value::Text(p.as_str().into()));
+            conditions.push(format!("c.predicate = ?{}", values.len()));
+        }
+        if let Some(m) = query.modality {
+            values.push(rusqlite::types::Value::Text(m.as_str().into()));
+            conditions.push(format!("c.modality = ?{}", values.len()));
+        }
+        if let Some(since) = &query.since {
+            values.push(rusqlite::types::Value::Text(since.clone()));
+            conditions.push(format!("d.published >= ?{}", values.len()));
+        }
+        let limit = if query.limit == 0 {
+            -1
+        } else {
+            query.limit as i64
+        };
+        values.push(rusqlite::types::Value::Integer(limit));
+        let sql_text = format!(
+            "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, c.qualifiers,
+                    c.source_entity, c.source_name, c.via, c.modality, c.negated,
+                    c.evidence_start, c.evidence_end, d.id, d.title, d.publisher, d.published,
+                    substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)
+             FROM claims c JOIN documents d ON d.doc_key = c.doc_key
+             {}
+             ORDER BY d.published DESC NULLS LAST, c.doc_key DESC, c.id
+             LIMIT ?{}",
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
+            values.len()
+        );
+        let mut stmt = self
+            .conn
+            .prepare(&sql_text)
+            .map_err(sql("listing claims"))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                let parse_err = |e: serde_json::Error| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                };
+                let enum_err = |e: havenwatch_core::ParseEnumError| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                };
+                let object: Option<String> = r.get(3)?;
+                let object_name: Option<String> = r.get(4)?;
+                let evidence: Vec<u8> = r.get(17)?;
+                Ok(StoredClaim {
+                    claim: havenwatch_core::Claim {
+                        subject: havenwatch_core::EntityRef {
+                            id: EntityId(r.get(0)?),
+                            name: r.get(1)?,
+                        },
+                        predicate: r.get::<_, String>(2)?.parse().map_err(enum_err)?,
+                        object: object.map(|id| havenwatch_core::EntityRef {
+                            id: EntityId(id),
+                            name: object_name.unwrap_or_default(),
+                        }),
+                        qualifiers: serde_json::from_str(&r.get::<_, String>(5)?)
+                            .map_err(parse_err)?,
+                        source: havenwatch_core::Source {
+                            entity: r.get::<_, Option<String>>(6)?.map(EntityId),
+                            name: r.get(7)?,
+                        },
+                        via: serde_json::from_str(&r.get::<_, String>(8)?).map_err(parse_err)?,
+                        modality: r.get::<_, String>(9)?.parse().map_err(enum_err)?,
+                        negated: r.get(10)?,
+                        evidence: havenwatch_core::Span::new(
+                            r.get::<_, i64>(11)? as usize,
+                            r.get::<_, i64>(12)? as usize,
+                        ),
+                    },
+                    document: DocumentId(r.get(13)?),
+                    title: r.get(14)?,
+                    publisher: r.get(15)?,
+                    published: r.get(16)?,
+                    evidence_text: String::from_utf8_lossy(&evidence).into_owned(),
+                })
+            })
+            .map_err(sql("listing claims"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("listing claims"))
+    }
+
     fn stats(&self) -> Result<StoreStats> {
         let count = |q: &str| -> Result<usize> {
             self.conn
@@ -1005,6 +1196,7 @@ impl Store for SqliteStore {
             .map_err(sql("counting entities"))?;
         Ok(StoreStats {
             documents: count("SELECT count(*) FROM documents")?,
+            claims: count("SELECT count(*) FROM claims")?,
             mentions: count("SELECT count(*) FROM mentions")?,
             entities_by_type: by_type,
             provisional: count("SELECT count(*) FROM entities WHERE status = 'provisional' AND id NOT IN (SELECT source FROM entity_merges WHERE undone_at IS NULL)")?,

@@ -32,6 +32,7 @@ fn analysed(text: &str, publisher: &str, entity: &Entity, surface: &str) -> Anal
         document,
         origin: "test".into(),
         entities: vec![entity.clone()],
+        claims: vec![],
     }
 }
 
