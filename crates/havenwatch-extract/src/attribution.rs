@@ -251,6 +251,10 @@ impl AttributionExtractor {
         if !self.strong.iter().any(|c| c == cue_text) && !complement && !ends_sentence {
             return None;
         }
+        // "is said to", "are reported to": a hedge on the clause, not an attribution.
+        if starts_with_word(after_trim, "to") && cue_start > cs {
+            return None;
+        }
         // Passive: "... was claimed by the group", "as reported by X".
         if starts_with_word(after_trim, "by") {
             let by = body_end - after_trim.len() + 2;

@@ -127,8 +127,9 @@ pub enum LexiconError {
 pub struct ClaimExtractor {
     attribution: AttributionExtractor,
     triggers: Vec<Trigger>,
-    /// Phrase index -> trigger index.
-    trigger_of: Vec<usize>,
+    /// Phrase index -> the triggers it names (a phrase such as "killed" can be an attack or
+    /// an action against a group; argument types decide).
+    trigger_of: Vec<Vec<usize>>,
     trigger_phrases: PhraseSet,
     support: PhraseSet,
     support_values: Vec<String>,
@@ -179,8 +180,8 @@ impl ClaimExtractor {
     pub fn from_toml(text: &str, attribution: AttributionExtractor) -> Result<Self, LexiconError> {
         let lex: LexiconToml = toml::from_str(text)?;
         let mut triggers = Vec::new();
-        let mut trigger_of = Vec::new();
-        let mut phrases = Vec::new();
+        let mut trigger_of: Vec<Vec<usize>> = Vec::new();
+        let mut phrases: Vec<String> = Vec::new();
         for (i, t) in lex.trigger.iter().enumerate() {
             let predicate = t
                 .predicate
@@ -199,8 +200,14 @@ impl ClaimExtractor {
                 object_optional: t.object_optional,
             });
             for p in &t.phrases {
-                phrases.push(p.clone());
-                trigger_of.push(i);
+                let p = p.trim().to_lowercase();
+                match phrases.iter().position(|q| *q == p) {
+                    Some(k) => trigger_of[k].push(i),
+                    None => {
+                        phrases.push(p);
+                        trigger_of.push(vec![i]);
+                    }
+                }
             }
         }
         let (support_keys, support_values): (Vec<String>, Vec<String>) =
@@ -313,16 +320,21 @@ impl ClaimExtractor {
                 if sentence_mentions.iter().any(|m| m.start < te && ts < m.end) {
                     continue;
                 }
-                let trigger = &self.triggers[self.trigger_of[p]];
-                self.claims_for_trigger(
-                    &ctx,
-                    ts,
-                    te,
-                    trigger,
-                    &self.trigger_phrases.phrases[p],
-                    &doc,
-                    &mut claims,
-                );
+                // "the outlawed TTP", "a banned group": an adjective, not an event.
+                if adjectival(text, s, ts) {
+                    continue;
+                }
+                for &t in &self.trigger_of[p] {
+                    self.claims_for_trigger(
+                        &ctx,
+                        ts,
+                        te,
+                        &self.triggers[t],
+                        &self.trigger_phrases.phrases[p],
+                        &doc,
+                        &mut claims,
+                    );
+                }
             }
             self.strength_claims(&ctx, &doc, &mut claims);
             // What this sentence reports as a whole, for the next one to continue.
@@ -400,39 +412,80 @@ impl ClaimExtractor {
                 objects.push(ante);
             }
         }
+        // The group a pronoun stands for: the first group of the report that holds the
+        // trigger (or of the sentence), outside attribution sources; else the last group
+        // named before the clause.
+        let referent = || -> Option<&MentionRef> {
+            let content = ctx
+                .atts
+                .iter()
+                .filter(|a| a.content.0 <= ts && ts < a.content.1)
+                .map(|a| a.content)
+                .min_by_key(|(a, b)| b - a);
+            ctx.mentions
+                .iter()
+                .copied()
+                .find(|m| {
+                    m.entity_type == EntityType::ArmedGroup
+                        && m.end <= ts
+                        && content.is_none_or(|(a, b)| m.start >= a && m.end <= b)
+                        && !ctx
+                            .atts
+                            .iter()
+                            .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
+                })
+                .or_else(|| {
+                    ctx.all
+                        .iter()
+                        .rev()
+                        .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)
+                })
+        };
+        if subject_before && pronoun_subject(text, ws, ts) {
+            // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
+            subjects.clear();
+            subjects.extend(referent());
+        }
         if subjects.is_empty() && subject_before {
-            if let Some(m) =
-                possessive_anaphor(text, ws, ts)
-                    .then(|| {
-                        // "its activities": the group the sentence is about.
-                        ctx.mentions.iter().copied().find(|m| {
-                            m.entity_type == EntityType::ArmedGroup
-                                && m.end <= ts
-                                && !ctx.atts.iter().any(|a| {
-                                    a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y)
-                                })
-                        })
+            if let Some(m) = (possessive_anaphor(text, ws, ts) || anaphor_before(text, ws, ts))
+                .then(referent)
+                .flatten()
+                .or_else(|| {
+                    // The clause's grammatical subject, however far: the name that opens it.
+                    usable.first().copied().filter(|m| {
+                        m.end <= ts
+                            && text[ws..m.start].split_whitespace().count() <= 2
+                            && allowed(m, &trigger.subject_types)
                     })
-                    .flatten()
-                    .or_else(|| {
-                        anaphor_before(text, ws, ts)
-                            .then(|| {
-                                ctx.all.iter().rev().find(|m| {
-                                    m.end <= ws && m.entity_type == EntityType::ArmedGroup
-                                })
-                            })
-                            .flatten()
-                    })
-                    .or_else(|| {
-                        // The clause's grammatical subject, however far: the name that opens it.
-                        usable.first().copied().filter(|m| {
-                            m.end <= ts
-                                && text[ws..m.start].split_whitespace().count() <= 2
-                                && allowed(m, &trigger.subject_types)
-                        })
-                    })
+                })
             {
                 subjects.push(m);
+            }
+        }
+        if subject_before && unnamed_subject(text, ws, ts) {
+            // "groups linked to the Taliban": the subject is an unnamed noun phrase.
+            subjects.clear();
+        }
+        if objects.is_empty()
+            && !object_before
+            && trigger.object_types.contains(&EntityType::Location)
+        {
+            // "the facilities it had in the area", "its presence there": the last place named.
+            let after = text[te..ce].to_lowercase();
+            let near: Vec<&str> = after.split_whitespace().take(6).collect();
+            let deictic = near.windows(2).any(|w| {
+                matches!(
+                    (w[0], w[1]),
+                    ("the", "area") | ("the", "region") | ("the", "province") | ("the", "district")
+                )
+            }) || near.first() == Some(&"there")
+                || text[ws..ts].to_lowercase().split_whitespace().next_back() == Some("there");
+            if deictic {
+                if let Some(m) = ctx.all.iter().rev().find(|m| {
+                    m.end <= ts && matches!(m.entity_type, EntityType::Location | EntityType::State)
+                }) {
+                    objects.push(m);
+                }
             }
         }
         if objects.is_empty() && object_before {
@@ -954,6 +1007,19 @@ impl ClaimExtractor {
     }
 }
 
+/// Whether the participle at `ts` is used as an adjective after a determiner.
+fn adjectival(text: &str, s: usize, ts: usize) -> bool {
+    let word: String = text[ts..]
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    word.ends_with("ed")
+        && text[s..ts]
+            .split_whitespace()
+            .next_back()
+            .is_some_and(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an"))
+}
+
 /// Whether a sentence continues the previous one's report: "likewise", "also", "further".
 fn continues(sentence: &str) -> bool {
     sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
@@ -1115,6 +1181,57 @@ fn is_passive(text: &str, from: usize, ts: usize) -> bool {
     }
 }
 
+/// Whether a subject pronoun stands right before the trigger: "when it held sway".
+fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
+    let before = text[from..ts].to_lowercase();
+    let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+    match words.as_slice() {
+        [w, ..] if matches!(*w, "it" | "they") => true,
+        [a, w, ..]
+            if matches!(*w, "it" | "they")
+                && matches!(
+                    *a,
+                    "has"
+                        | "had"
+                        | "have"
+                        | "is"
+                        | "was"
+                        | "were"
+                        | "are"
+                        | "also"
+                        | "still"
+                        | "now"
+                        | "then"
+                        | "had been"
+                        | "continues"
+                        | "continued"
+                ) =>
+        {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Whether an unnamed plural noun is the trigger's subject: "groups linked to".
+fn unnamed_subject(text: &str, from: usize, ts: usize) -> bool {
+    text[from..ts]
+        .split_whitespace()
+        .next_back()
+        .is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "groups"
+                    | "outfits"
+                    | "organisations"
+                    | "organizations"
+                    | "factions"
+                    | "networks"
+                    | "entities"
+            )
+        })
+}
+
 /// Whether "its" or "their" stands right before the trigger ("its activities inside").
 fn possessive_anaphor(text: &str, from: usize, ts: usize) -> bool {
     let before = text[from..ts].to_lowercase();
@@ -1189,7 +1306,7 @@ fn pick_arguments<'a>(
                     if (rest.starts_with("’s ") || rest.starts_with("'s "))
                         && mentions
                             .iter()
-                            .any(|n| n.start > m.end && n.start <= m.end + 4)
+                            .any(|n| n.start > m.end && n.start <= m.end + "’s ".len())
                     {
                         continue;
                     }
@@ -1205,6 +1322,19 @@ fn pick_arguments<'a>(
                 }
                 out.push(m);
                 last = Some(m);
+            }
+            Some(_)
+                if !before && {
+                    let rest = &text[m.end..];
+                    (rest.starts_with("’s ") || rest.starts_with("'s "))
+                        && mentions
+                            .iter()
+                            .any(|n| n.start > m.end && n.start <= m.end + "’s ".len())
+                } =>
+            {
+                // A possessor inside the list ("and Nangarhar's Achin district"): skip it, the
+                // possessed name continues the list.
+                continue;
             }
             Some(prev) => {
                 let gap = if before {
