@@ -34,6 +34,26 @@ pub struct Attribution {
     pub class: CueClass,
 }
 
+/// Cues learned from annotated news (`data/attribution-learned.toml`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnedToml {
+    /// Learned phrases that are cues less often than this where they occur are left out.
+    min_probability: f64,
+    /// Learned phrases that are cues at least this often are accepted anywhere.
+    strong_probability: f64,
+    #[serde(default)]
+    cue: Vec<LearnedCueToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearnedCueToml {
+    phrase: String,
+    cue: usize,
+    occurrences: usize,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LexiconToml {
@@ -106,14 +126,51 @@ pub struct AttributionExtractor {
 }
 
 impl AttributionExtractor {
-    /// The lexicon that ships with havenwatch.
+    /// The lexicon that ships with havenwatch: the hand-written cues, and the cues learned
+    /// from PolNeAR's train split by `havenwatch train-attribution`.
     pub fn builtin() -> Self {
-        Self::from_toml(include_str!("../data/attribution.toml"))
-            .expect("the built-in attribution lexicon is valid (tested)")
+        Self::from_toml_with_learned(
+            include_str!("../data/attribution.toml"),
+            Some(include_str!("../data/attribution-learned.toml")),
+        )
+        .expect("the built-in attribution lexicons are valid (tested)")
     }
 
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        let lex: LexiconToml = toml::from_str(text)?;
+        Self::from_toml_with_learned(text, None)
+    }
+
+    /// A hand-written lexicon plus a learned one: learned phrases the hand lexicon lacks join
+    /// as reporting cues, accepted anywhere when they are cues most of the time they occur.
+    pub fn from_toml_with_learned(
+        text: &str,
+        learned: Option<&str>,
+    ) -> Result<Self, toml::de::Error> {
+        let mut lex: LexiconToml = toml::from_str(text)?;
+        if let Some(learned) = learned {
+            let learned: LearnedToml = toml::from_str(learned)?;
+            let known: std::collections::HashSet<String> = lex
+                .reporting
+                .iter()
+                .chain(&lex.alleging)
+                .chain(&lex.assessing)
+                .chain(&lex.denying)
+                .chain(&lex.source_after)
+                .map(|c| c.to_lowercase())
+                .collect();
+            for cue in learned.cue {
+                let p = cue.cue as f64 / cue.occurrences.max(1) as f64;
+                if p < learned.min_probability {
+                    continue;
+                }
+                if !known.contains(&cue.phrase) {
+                    lex.reporting.push(cue.phrase.clone());
+                }
+                if p >= learned.strong_probability && !lex.strong.contains(&cue.phrase) {
+                    lex.strong.push(cue.phrase);
+                }
+            }
+        }
         let mut cues = Vec::new();
         let mut classes = Vec::new();
         for (list, class) in [

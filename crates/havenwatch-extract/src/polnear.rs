@@ -27,7 +27,11 @@ pub struct GoldSpans {
 pub fn parse_ann(ann: &str) -> Result<GoldSpans, String> {
     let mut gold = GoldSpans::default();
     for (n, line) in ann.lines().enumerate() {
-        if !line.starts_with('T') {
+        // Span lines are `T<digits>\t...`; annotated text may run over several lines.
+        let is_span_line = line.split_once('\t').is_some_and(|(id, _)| {
+            id.len() > 1 && id.starts_with('T') && id[1..].chars().all(|c| c.is_ascii_digit())
+        });
+        if !is_span_line {
             continue;
         }
         let mut fields = line.splitn(3, '\t');
@@ -169,7 +173,7 @@ mod tests {
 
     #[test]
     fn parses_brat_spans_and_scores() {
-        let ann = "T1\tSource 0 3\tThe\nT2\tCue 4 8\tsaid\nT3\tContent 9 12;14 20\tfoo bar\nE1\tAttribution:T2 Cue:T2\n";
+        let ann = "T1\tSource 0 3\tThe\nT2\tCue 4 8\tsaid\nT3\tContent 9 12;14 20\tfoo\nThe bar\nE1\tAttribution:T2 Cue:T2\n";
         let g = parse_ann(ann).unwrap();
         assert_eq!(g.source, vec![(0, 3)]);
         assert_eq!(g.content, vec![(9, 20)]);
@@ -193,4 +197,83 @@ mod tests {
         assert_eq!(p.source, vec![(0, 1)]);
         assert_eq!(p.cue, vec![(2, 6)]);
     }
+}
+
+/// A cue learned from annotated text: how often the phrase is a cue where it occurs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LearnedCue {
+    pub phrase: String,
+    /// Times annotated as a cue.
+    pub cue: usize,
+    /// Times the phrase occurs (as whole words, any case).
+    pub occurrences: usize,
+}
+
+impl LearnedCue {
+    pub fn probability(&self) -> f64 {
+        self.cue as f64 / self.occurrences.max(1) as f64
+    }
+}
+
+/// Learns cue phrases from annotated articles (text, gold spans in characters): every cue
+/// span of at most three words seen at least `min_count` times, with how often its phrase is
+/// a cue where it occurs. Deterministic: sorted by count, then phrase.
+pub fn learn_cues(articles: &[(String, GoldSpans)], min_count: usize) -> Vec<LearnedCue> {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for (text, gold) in articles {
+        let chars: Vec<char> = text.chars().collect();
+        for &(a, b) in &gold.cue {
+            if b > chars.len() || a >= b {
+                continue;
+            }
+            let phrase: String = chars[a..b].iter().collect::<String>().to_lowercase();
+            let words: Vec<&str> = phrase.split_whitespace().collect();
+            if words.is_empty()
+                || words.len() > 3
+                || !words.iter().all(|w| {
+                    w.chars()
+                        .all(|c| c.is_alphabetic() || c == '\'' || c == '’')
+                })
+            {
+                continue;
+            }
+            *counts.entry(words.join(" ")).or_default() += 1;
+        }
+    }
+    let phrases: Vec<String> = counts
+        .iter()
+        .filter(|(_, &c)| c >= min_count)
+        .map(|(p, _)| p.clone())
+        .collect();
+    if phrases.is_empty() {
+        return Vec::new();
+    }
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&phrases)
+        .expect("phrases build an automaton");
+    let mut occurrences = vec![0usize; phrases.len()];
+    for (text, _) in articles {
+        for m in automaton.find_overlapping_iter(text.as_str()) {
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            if !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(char::is_alphanumeric)
+            {
+                occurrences[m.pattern().as_usize()] += 1;
+            }
+        }
+    }
+    let mut out: Vec<LearnedCue> = phrases
+        .into_iter()
+        .zip(occurrences)
+        .map(|(phrase, occurrences)| LearnedCue {
+            cue: counts[&phrase],
+            phrase,
+            occurrences,
+        })
+        .collect();
+    out.sort_by(|a, b| b.cue.cmp(&a.cue).then_with(|| a.phrase.cmp(&b.phrase)));
+    out
 }
