@@ -136,6 +136,20 @@ impl AttributionExtractor {
         .expect("the built-in attribution lexicons are valid (tested)")
     }
 
+    /// The lexicon claims are read with: the hand-written cues and only the learned cues that
+    /// are cues at least half the time. PolNeAR annotates beliefs and intentions too ("wants",
+    /// "continued"); a claim needs a party asserting it.
+    pub fn for_claims() -> Self {
+        let learned = include_str!("../data/attribution-learned.toml");
+        let mut table: toml::Table =
+            toml::from_str(learned).expect("the learned lexicon is valid (tested)");
+        table.insert("min_probability".into(), toml::Value::Float(0.5));
+        table.insert("strong_probability".into(), toml::Value::Float(0.5));
+        let stricter = toml::to_string(&table).expect("a table serialises");
+        Self::from_toml_with_learned(include_str!("../data/attribution.toml"), Some(&stricter))
+            .expect("the built-in attribution lexicons are valid (tested)")
+    }
+
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
         Self::from_toml_with_learned(text, None)
     }
@@ -216,6 +230,7 @@ impl AttributionExtractor {
         let sentence = &text[s..e];
         // The end of the sentence's content: before the final punctuation.
         let body_end = s + sentence.trim_end_matches(['.', '!', '?', ' ']).len();
+        let first = out.len();
         for m in self.automaton.find_iter(sentence) {
             let (cs, ce) = (s + m.start(), s + m.end());
             if !word_bounded(text, cs, ce) {
@@ -223,11 +238,15 @@ impl AttributionExtractor {
             }
             let cue_text = &self.cues[m.pattern().as_usize()];
             let class = self.classes[m.pattern().as_usize()];
-            if let Some(a) = if class == CueClass::SourceAfter {
+            let found = if class == CueClass::SourceAfter {
                 self.according_to(text, s, body_end, cs, ce)
             } else {
                 self.verb_cue(text, s, body_end, cs, ce, class, cue_text)
-            } {
+                    .or_else(|| {
+                        self.coordinated_cue(text, body_end, cs, ce, class, &mut out[first..])
+                    })
+            };
+            if let Some(a) = found {
                 if !out
                     .iter()
                     .any(|o: &Attribution| o.cue.0 < a.cue.1 && a.cue.0 < o.cue.1)
@@ -236,6 +255,37 @@ impl AttributionExtractor {
                 }
             }
         }
+    }
+
+    /// "X denied that A and said B": a cue right after "and" shares the source of the cue
+    /// before it, whose content ends at that "and".
+    fn coordinated_cue(
+        &self,
+        text: &str,
+        body_end: usize,
+        cs: usize,
+        ce: usize,
+        class: CueClass,
+        earlier: &mut [Attribution],
+    ) -> Option<Attribution> {
+        let (ws, we) = word_before(text, 0, cs)?;
+        if !text[ws..we].eq_ignore_ascii_case("and") {
+            return None;
+        }
+        let prev = earlier
+            .iter_mut()
+            .rev()
+            .find(|a| a.source.is_some() && a.content.0 <= ws && ws < a.content.1)?;
+        prev.content.1 = text[..ws].trim_end_matches([' ', ',']).len();
+        let rest = &text[ce..body_end];
+        let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+        let content = trim_span(text, c0, body_end)?;
+        Some(Attribution {
+            source: prev.source,
+            cue: (cs, ce),
+            content,
+            class,
+        })
     }
 
     fn according_to(

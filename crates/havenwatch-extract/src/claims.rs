@@ -172,7 +172,7 @@ impl ClaimExtractor {
     pub fn builtin() -> Self {
         Self::from_toml(
             include_str!("../data/claims.toml"),
-            AttributionExtractor::builtin(),
+            AttributionExtractor::for_claims(),
         )
         .expect("the built-in claim lexicon is valid (tested)")
     }
@@ -446,6 +446,18 @@ impl ClaimExtractor {
             subjects.clear();
             subjects.extend(referent());
         }
+        if subject_before && authority_anaphor(text, ws, ts) {
+            // "the authorities shelter ...", "security forces arrested ...": the subject is
+            // right there, and stands for the authority or state named last.
+            subjects.clear();
+            if let Some(m) = ctx.all.iter().rev().find(|m| {
+                m.end <= ts
+                    && matches!(m.entity_type, EntityType::Authority | EntityType::State)
+                    && allowed(m, &trigger.subject_types)
+            }) {
+                subjects.push(m);
+            }
+        }
         if subjects.is_empty() && subject_before {
             if let Some(m) = (possessive_anaphor(text, ws, ts) || anaphor_before(text, ws, ts))
                 .then(referent)
@@ -460,6 +472,20 @@ impl ClaimExtractor {
                 })
             {
                 subjects.push(m);
+            }
+        }
+        if objects.is_empty()
+            && !object_before
+            && trigger.object_types.contains(&EntityType::ArmedGroup)
+            && group_anaphor_after(text, te, we)
+        {
+            if let Some(m) = ctx
+                .all
+                .iter()
+                .rev()
+                .find(|m| m.end <= ts && m.entity_type == EntityType::ArmedGroup)
+            {
+                objects.push(m);
             }
         }
         if subject_before && unnamed_subject(text, ws, ts) {
@@ -514,6 +540,27 @@ impl ClaimExtractor {
             };
             if subjects.is_empty() && objects.len() >= 2 {
                 subjects = vec![objects.remove(0)];
+            }
+            if subjects.is_empty() && objects.is_empty() && reciprocal {
+                // "the two groups carried out joint operations": the last two groups named.
+                let mut last_two: Vec<&MentionRef> = Vec::new();
+                for m in ctx
+                    .all
+                    .iter()
+                    .rev()
+                    .filter(|m| m.end <= ts && m.entity_type == EntityType::ArmedGroup)
+                {
+                    if !last_two.iter().any(|l| l.id == m.id) {
+                        last_two.push(m);
+                    }
+                    if last_two.len() == 2 {
+                        break;
+                    }
+                }
+                if last_two.len() == 2 {
+                    subjects.push(last_two[1]);
+                    objects.push(last_two[0]);
+                }
             }
             if subjects.len() >= 2 && (objects.is_empty() || reciprocal) {
                 // "A and B clashed", "the two groups now clashing"
@@ -626,6 +673,24 @@ impl ClaimExtractor {
             })
             .collect();
         chain.sort_by_key(|&i| std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0));
+        // "Citing the Bureau, the Panel warned that ...": the cited party is an inner link of
+        // the attribution whose cue its content holds, not an outer one.
+        let citing = |j: usize| {
+            ctx.atts[j].class == CueClass::SourceAfter && {
+                let cue = ctx.text[ctx.atts[j].cue.0..ctx.atts[j].cue.1].to_lowercase();
+                cue.starts_with("citing") || cue.starts_with("quoting")
+            }
+        };
+        chain.retain(|&j| !citing(j));
+        for j in (0..ctx.atts.len()).filter(|&j| citing(j) && ctx.sources[j].is_some()) {
+            let (a, b) = ctx.atts[j].content;
+            if let Some(k) = chain
+                .iter()
+                .position(|&i| a <= ctx.atts[i].cue.0 && ctx.atts[i].cue.1 <= b)
+            {
+                chain.insert(k + 1, j);
+            }
+        }
         // "the Panel, citing assessments by the Bureau, indicates that ...": the cited party
         // is the next link inside the Panel's.
         let mut k = 0;
@@ -925,11 +990,12 @@ impl ClaimExtractor {
                 name: bare,
             });
         }
-        if let Some(g) = self
-            .generic_sources
-            .iter()
-            .find(|g| lower == **g || lower.ends_with(&format!(" {g}")))
-        {
+        if let Some(g) = self.generic_sources.iter().find(|g| {
+            lower == **g
+                || lower.ends_with(&format!(" {g}"))
+                || bare.starts_with(&format!("{g} of "))
+                || bare.starts_with(&format!("{g} in "))
+        }) {
             let name = if g.ends_with('s') && *g != "authorities" {
                 g.trim_end_matches('s').to_string()
             } else {
@@ -1213,6 +1279,38 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
     }
 }
 
+/// Whether "the authorities" or "the government" is the trigger's subject.
+fn authority_anaphor(text: &str, from: usize, ts: usize) -> bool {
+    let before = text[from..ts].to_lowercase();
+    let words: Vec<&str> = before.split_whitespace().rev().take(2).collect();
+    match words.as_slice() {
+        [w, "the", ..] => matches!(
+            *w,
+            "authorities" | "government" | "regime" | "rulers" | "police"
+        ),
+        ["forces", "security", ..] | ["troops", ..] | ["police", ..] => true,
+        _ => false,
+    }
+}
+
+/// Whether "the group" (or "the militants") stands right after the trigger as its object:
+/// "arrested forty members of the group".
+fn group_anaphor_after(text: &str, te: usize, ce: usize) -> bool {
+    let after = text[te..ce].to_lowercase();
+    let words: Vec<&str> = after
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect();
+    words.windows(2).any(|w| {
+        w[0] == "the"
+            && matches!(
+                w[1],
+                "group" | "militants" | "organisation" | "organization" | "outfit" | "insurgents"
+            )
+    })
+}
+
 /// Whether an unnamed plural noun is the trigger's subject: "groups linked to".
 fn unnamed_subject(text: &str, from: usize, ts: usize) -> bool {
     text[from..ts]
@@ -1398,20 +1496,24 @@ fn is_coordination(gap: &str) -> bool {
 }
 
 fn killed_count(clause: &str) -> Option<u64> {
-    let re = regex::Regex::new(r"(?i)(?:killing|killed|left|leaving)\s+(?:at least\s+)?(\d+)|(\d+)\s+(?:\w+\s+)?(?:killed|dead|died|lost their lives)|^(\w+)\s+\w+\s+soldiers\s+lost").ok()?;
-    let c = re.captures(clause)?;
-    c.get(1)
-        .or(c.get(2))
-        .and_then(|m| m.as_str().parse().ok())
-        .or_else(|| {
-            let w = c.get(3)?.as_str().to_lowercase();
-            [
-                "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            ]
-            .iter()
-            .position(|n| *n == w)
-            .map(|p| p as u64 + 1)
-        })
+    const WORDS: [&str; 12] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    let re = regex::Regex::new(
+        r"(?i)(?:killing|killed|left|leaving)\s+(?:at least\s+)?(\w+)|(\w+)\s+(?:\w+\s+)?(?:were\s+)?(?:killed|dead|died|lost their lives)",
+    )
+    .ok()?;
+    for c in re.captures_iter(clause) {
+        let word = c.get(1).or(c.get(2))?.as_str().to_lowercase();
+        if let Ok(n) = word.replace(',', "").parse::<u64>() {
+            return Some(n);
+        }
+        if let Some(p) = WORDS.iter().position(|w| *w == word) {
+            return Some(p as u64 + 1);
+        }
+    }
+    None
 }
 
 /// One claim per proposition, source, modality and negation in each sentence: the same claim
