@@ -255,6 +255,34 @@ impl AttributionExtractor {
                 }
             }
         }
+        // "X accused A of B, but a Y spokesman denied that C": an earlier content ends where
+        // a later attribution's own source begins.
+        for j in first..out.len() {
+            let Some((src, _)) = out[j].source else {
+                continue;
+            };
+            for i in first..j {
+                let (a, b) = out[i].content;
+                if a < src && src < b && out[i].cue.1 <= src {
+                    let cut = text[..src]
+                        .trim_end()
+                        .trim_end_matches(|c: char| c.is_alphabetic())
+                        .trim_end();
+                    let cut = if text[cut.len()..src].trim().eq_ignore_ascii_case("but")
+                        || text[cut.len()..src].trim().eq_ignore_ascii_case("and")
+                        || text[cut.len()..src].trim().eq_ignore_ascii_case("while")
+                    {
+                        cut
+                    } else {
+                        text[..src].trim_end()
+                    };
+                    let end = cut.trim_end_matches([',', ';', ' ']).len();
+                    if end > a {
+                        out[i].content.1 = end;
+                    }
+                }
+            }
+        }
     }
 
     /// "X denied that A and said B": a cue right after "and" shares the source of the cue

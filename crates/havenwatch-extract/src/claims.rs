@@ -435,6 +435,14 @@ impl ClaimExtractor {
                             .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
                 })
                 .or_else(|| {
+                    // "a JNJ spokesman denied that the group ...": the nearest group before.
+                    ctx.mentions
+                        .iter()
+                        .rev()
+                        .find(|m| m.end <= ts && m.entity_type == EntityType::ArmedGroup)
+                        .copied()
+                })
+                .or_else(|| {
                     ctx.all
                         .iter()
                         .rev()
@@ -684,6 +692,16 @@ impl ClaimExtractor {
         chain.retain(|&j| !citing(j));
         for j in (0..ctx.atts.len()).filter(|&j| citing(j) && ctx.sources[j].is_some()) {
             let (a, b) = ctx.atts[j].content;
+            let cue = ctx.atts[j].cue;
+            // "the Panel, citing X, indicates": placed below, after the source it follows.
+            let follows_a_source = chain.iter().any(|&i| {
+                ctx.atts[i]
+                    .source
+                    .is_some_and(|(_, se)| se <= cue.0 && cue.1 <= ctx.atts[i].cue.0)
+            });
+            if follows_a_source {
+                continue;
+            }
             if let Some(k) = chain
                 .iter()
                 .position(|&i| a <= ctx.atts[i].cue.0 && ctx.atts[i].cue.1 <= b)
@@ -864,10 +882,27 @@ impl ClaimExtractor {
         if let Some(m) = inside.last() {
             let after = &phrase_lower[m.end - x..];
             if let Some(g) = self.generic_sources.iter().find(|g| {
-                after
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|w| g.split_whitespace().next() == Some(w))
+                let head = after.split_whitespace().next();
+                // "a JNJ spokesman" speaks for JNJ; "UN member states" are not the UN.
+                !head.is_some_and(|w| {
+                    matches!(
+                        w.trim_matches(|c: char| !c.is_alphabetic()),
+                        "spokesman"
+                            | "spokesperson"
+                            | "spokeswoman"
+                            | "official"
+                            | "officials"
+                            | "leader"
+                            | "leaders"
+                            | "commander"
+                            | "commanders"
+                            | "representative"
+                            | "envoy"
+                            | "minister"
+                            | "ministry"
+                            | "statement"
+                    )
+                }) && head.is_some_and(|w| g.split_whitespace().next() == Some(w))
             }) {
                 return Some(Source {
                     entity: None,
@@ -1253,6 +1288,14 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
     let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
     match words.as_slice() {
         [w, ..] if matches!(*w, "it" | "they") => true,
+        [w, "the", ..]
+            if matches!(
+                *w,
+                "group" | "militants" | "organisation" | "organization" | "outfit"
+            ) =>
+        {
+            true
+        }
         [a, w, ..]
             if matches!(*w, "it" | "they")
                 && matches!(

@@ -133,3 +133,69 @@ fn mentions_of_tricky_text_snapshot() {
         officials said, was in Tehreek-i-Taliban Pakistan country near ISIL-K positions.";
     insta::assert_snapshot!(describe(&extractor(), text));
 }
+
+mod claims {
+    use havenwatch_extract::claims::ClaimExtractor;
+    use havenwatch_extract::evaluate::mention_refs;
+    use havenwatch_extract::{Gazetteer, MentionExtractor};
+    use std::path::Path;
+
+    fn demo_extractors() -> (MentionExtractor, ClaimExtractor) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut g = Gazetteer::builtin();
+        let demo = std::fs::read_to_string(root.join("demo/gazetteer.toml")).unwrap();
+        g.add_toml("demo/gazetteer.toml", &demo).unwrap();
+        let mentions = MentionExtractor::new(&g);
+        let claims = ClaimExtractor::for_resolver(mentions.resolver());
+        (mentions, claims)
+    }
+
+    /// Claims as reviewable lines: proposition [qualifiers] -- source (chain), modality.
+    fn describe(text: &str, publisher: &str) -> String {
+        let (mentions, claims) = demo_extractors();
+        let refs = mention_refs(&mentions, text);
+        let mut out = String::new();
+        for c in claims.extract(text, Some(publisher), &refs) {
+            let q = serde_json::to_string(&c.qualifiers).unwrap();
+            let chain: Vec<&str> = c.via.iter().map(|s| s.name.as_str()).collect();
+            out.push_str(&format!(
+                "{}{} {} {} {} -- {} [{}] {}\n",
+                if c.negated { "NOT " } else { "" },
+                c.subject.name,
+                c.predicate,
+                c.object.as_ref().map(|o| o.name.as_str()).unwrap_or("-"),
+                if q == "{}" { String::new() } else { q },
+                c.source.name,
+                chain.join(" > "),
+                c.modality,
+            ));
+        }
+        out
+    }
+
+    /// Hand-written tricky cases (fictional): nested attribution, denial, negation,
+    /// coordination, ranges, passives, parentheticals, hedges.
+    #[test]
+    fn tricky_cases_snapshot() {
+        let text = "\
+The Halden Courier reported that the UN Panel of Experts, citing assessments by the Kestrian National Security Bureau, indicates that the Tarvik Liberation Front could field up to 3,000 fighters. \
+The Varenian Interim Authority has not taken sufficient action against the TLF, the Panel said. \
+Kestria accused Jamaat Nur al-Jabal of training TLF fighters, but a JNJ spokesman denied that the group supplies weapons to the TLF. \
+The TLF, Jamaat Nur al-Jabal and the Coastal Martyrs Brigade operate in Osmar Province and Lenz District. \
+Jamaat Nur al-Jabal, a group the Interim Authority reportedly tolerates, is believed to have between 400 and 600 members. \
+A police post in Dravna was attacked by the Serrat Mountain Army on Monday, killing two officers. \
+There is no evidence that Kestria supports the Serrat Mountain Army, according to the Halden Institute.";
+        insta::assert_snapshot!(describe(text, "The Halden Courier"));
+    }
+
+    /// Every claim of the demo corpus's longest article.
+    #[test]
+    fn longest_demo_article_snapshot() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let raw =
+            std::fs::read_to_string(root.join("demo/corpus/reports/2024-12-panel-final-report.md"))
+                .unwrap();
+        let body = raw.splitn(3, "---").nth(2).unwrap();
+        insta::assert_snapshot!(describe(body, "The Halden Courier"));
+    }
+}
