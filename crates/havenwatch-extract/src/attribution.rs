@@ -257,29 +257,31 @@ impl AttributionExtractor {
         }
         // "X accused A of B, but a Y spokesman denied that C": an earlier content ends where
         // a later attribution's own source begins.
-        for j in first..out.len() {
-            let Some((src, _)) = out[j].source else {
-                continue;
-            };
-            for i in first..j {
-                let (a, b) = out[i].content;
-                if a < src && src < b && out[i].cue.1 <= src {
-                    let cut = text[..src]
-                        .trim_end()
-                        .trim_end_matches(|c: char| c.is_alphabetic())
-                        .trim_end();
-                    let cut = if text[cut.len()..src].trim().eq_ignore_ascii_case("but")
-                        || text[cut.len()..src].trim().eq_ignore_ascii_case("and")
-                        || text[cut.len()..src].trim().eq_ignore_ascii_case("while")
-                    {
-                        cut
-                    } else {
-                        text[..src].trim_end()
-                    };
-                    let end = cut.trim_end_matches([',', ';', ' ']).len();
-                    if end > a {
-                        out[i].content.1 = end;
-                    }
+        let later_sources: Vec<(usize, usize)> = out
+            .iter()
+            .enumerate()
+            .skip(first)
+            .filter_map(|(k, x)| x.source.map(|(s0, _)| (k, s0)))
+            .collect();
+        for (i, att) in out.iter_mut().enumerate().skip(first) {
+            for &(j, src) in &later_sources {
+                let (a, b) = att.content;
+                if j <= i || !(a < src && src < b && att.cue.1 <= src) {
+                    continue;
+                }
+                let before = text[..src].trim_end();
+                let without_word = before
+                    .trim_end_matches(|c: char| c.is_alphabetic())
+                    .trim_end();
+                let joiner = text[without_word.len()..src].trim().to_ascii_lowercase();
+                let cut = if matches!(joiner.as_str(), "but" | "and" | "while") {
+                    without_word
+                } else {
+                    before
+                };
+                let end = cut.trim_end_matches([',', ';', ' ']).len();
+                if end > a {
+                    att.content.1 = end;
                 }
             }
         }
