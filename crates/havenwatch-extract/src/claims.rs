@@ -142,6 +142,7 @@ pub struct ClaimExtractor {
     /// Canonical names by entity id, for entities a metonym stands for.
     names: HashMap<String, String>,
     counts: CountFinder,
+    killed: KilledFinder,
 }
 
 fn parse_types(list: &[String], index: usize) -> Result<Vec<EntityType>, LexiconError> {
@@ -248,6 +249,7 @@ impl ClaimExtractor {
             metonyms: lex.metonyms.into_iter().collect(),
             names: HashMap::new(),
             counts: CountFinder::default(),
+            killed: KilledFinder::default(),
         })
     }
 
@@ -314,6 +316,7 @@ impl ClaimExtractor {
                 atts: &atts,
                 sources: &sources,
                 inherited,
+                paren_cache: Default::default(),
             };
             for (ts, te, p) in self.trigger_phrases.find(text, s, e) {
                 // A trigger word inside a name ("... Liberation Army") is no trigger.
@@ -613,7 +616,7 @@ impl ClaimExtractor {
                 qualifiers.support_type = kinds;
             }
             Predicate::MaintainsInfrastructure => qualifiers.kind = Some(phrase.to_string()),
-            Predicate::Attacks => qualifiers.killed = killed_count(&ctx.text[cs..ce]),
+            Predicate::Attacks => qualifiers.killed = self.killed.count(&ctx.text[cs..ce]),
             _ => {}
         }
         let claimed_by_actor = trigger.predicate == Predicate::Attacks
@@ -995,7 +998,7 @@ impl ClaimExtractor {
         let is_back = self
             .back_references
             .iter()
-            .any(|b| lower == *b || lower.ends_with(&format!(" {b}")) || bare == *b)
+            .any(|b| lower == *b || ends_with_word(&lower, b) || bare == *b)
             || (lower.starts_with("the ")
                 && lower.split_whitespace().count() <= 3
                 && lower.contains("report"));
@@ -1027,9 +1030,10 @@ impl ClaimExtractor {
         }
         if let Some(g) = self.generic_sources.iter().find(|g| {
             lower == **g
-                || lower.ends_with(&format!(" {g}"))
-                || bare.starts_with(&format!("{g} of "))
-                || bare.starts_with(&format!("{g} in "))
+                || ends_with_word(&lower, g)
+                || bare
+                    .strip_prefix(g.as_str())
+                    .is_some_and(|rest| rest.starts_with(" of ") || rest.starts_with(" in "))
         }) {
             let name = if g.ends_with('s') && *g != "authorities" {
                 g.trim_end_matches('s').to_string()
@@ -1121,6 +1125,13 @@ fn adjectival(text: &str, s: usize, ts: usize) -> bool {
             .is_some_and(|w| matches!(w.to_lowercase().as_str(), "the" | "a" | "an"))
 }
 
+/// Whether `phrase` ends with the word(s) `tail`, after a space.
+fn ends_with_word(phrase: &str, tail: &str) -> bool {
+    phrase
+        .strip_suffix(tail)
+        .is_some_and(|rest| rest.ends_with(' '))
+}
+
 /// Whether a sentence continues the previous one's report: "likewise", "also", "further".
 fn continues(sentence: &str) -> bool {
     sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
@@ -1148,8 +1159,25 @@ struct DocState {
 }
 
 impl Sentence<'_> {
-    /// The parentheticals of the clause `[cs, ce)` (see [`parentheticals`]).
+    /// The parentheticals of the clause `[cs, ce)` (see [`parentheticals`]), computed once per
+    /// clause: every trigger of a clause asks for them.
     fn parentheticals(&self, cs: usize, ce: usize) -> Vec<(usize, usize)> {
+        if let Some((_, p)) = self
+            .paren_cache
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == (cs, ce))
+        {
+            return p.clone();
+        }
+        let found = self.compute_parentheticals(cs, ce);
+        self.paren_cache
+            .borrow_mut()
+            .push(((cs, ce), found.clone()));
+        found
+    }
+
+    fn compute_parentheticals(&self, cs: usize, ce: usize) -> Vec<(usize, usize)> {
         let text = self.text;
         parentheticals(text, cs, ce, |comma| {
             self.mentions.iter().any(|m| {
@@ -1163,6 +1191,9 @@ impl Sentence<'_> {
     }
 }
 
+/// A byte range of a sentence: a clause, a parenthetical.
+type Clause = (usize, usize);
+
 struct Sentence<'a> {
     text: &'a str,
     s: usize,
@@ -1173,6 +1204,7 @@ struct Sentence<'a> {
     sources: &'a [Option<Source>],
     /// The source a sentence without attribution continues from the sentence before.
     inherited: Option<(Source, Modality)>,
+    paren_cache: std::cell::RefCell<Vec<(Clause, Vec<Clause>)>>,
 }
 
 fn modality_of(class: CueClass) -> Modality {
@@ -1538,25 +1570,38 @@ fn is_coordination(gap: &str) -> bool {
         && !(words.is_empty() && !gap.contains(',') && !gap.contains('/') && !gap.trim().is_empty())
 }
 
-fn killed_count(clause: &str) -> Option<u64> {
-    const WORDS: [&str; 12] = [
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-        "twelve",
-    ];
-    let re = regex::Regex::new(
-        r"(?i)(?:killing|killed|left|leaving)\s+(?:at least\s+)?(\w+)|(\w+)\s+(?:\w+\s+)?(?:were\s+)?(?:killed|dead|died|lost their lives)",
-    )
-    .ok()?;
-    for c in re.captures_iter(clause) {
-        let word = c.get(1).or(c.get(2))?.as_str().to_lowercase();
-        if let Ok(n) = word.replace(',', "").parse::<u64>() {
-            return Some(n);
-        }
-        if let Some(p) = WORDS.iter().position(|w| *w == word) {
-            return Some(p as u64 + 1);
-        }
+/// Counts of people killed: "killing three officers", "left 28 soldiers dead".
+#[derive(Debug)]
+struct KilledFinder(regex::Regex);
+
+impl Default for KilledFinder {
+    fn default() -> Self {
+        KilledFinder(
+            regex::Regex::new(
+                r"(?i)(?:killing|killed|left|leaving)\s+(?:at least\s+)?(\w+)|(\w+)\s+(?:\w+\s+)?(?:were\s+)?(?:killed|dead|died|lost their lives)",
+            )
+            .expect("valid regex"),
+        )
     }
-    None
+}
+
+impl KilledFinder {
+    fn count(&self, clause: &str) -> Option<u64> {
+        const WORDS: [&str; 12] = [
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve",
+        ];
+        for c in self.0.captures_iter(clause) {
+            let word = c.get(1).or(c.get(2))?.as_str().to_lowercase();
+            if let Ok(n) = word.replace(',', "").parse::<u64>() {
+                return Some(n);
+            }
+            if let Some(p) = WORDS.iter().position(|w| *w == word) {
+                return Some(p as u64 + 1);
+            }
+        }
+        None
+    }
 }
 
 /// One claim per proposition, source, modality and negation in each sentence: the same claim

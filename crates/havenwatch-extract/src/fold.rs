@@ -8,11 +8,42 @@
 
 use havenwatch_core::text::{fold_char, is_apostrophe, Folded};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: words are short, and the variant lookup runs once per word of every document, where
+/// SipHash's setup dominates.
+#[derive(Default)]
+pub struct FnvHasher(u64);
+
+impl Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+impl std::fmt::Debug for FnvHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FnvHasher")
+    }
+}
 
 /// Whole-word spelling variants, folded before matching: `from` -> `to`.
 #[derive(Clone, Debug, Default)]
 pub struct Variants {
-    map: HashMap<String, String>,
+    map: HashMap<String, String, BuildHasherDefault<FnvHasher>>,
 }
 
 impl Variants {
