@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Extraction benchmark: one core, entity resolution alone and the whole claim extraction
+# (resolution, discovery, attribution, relations) over N generated news-sized documents.
+# Usage: bench/extract.sh [N] [WORKDIR]      (default 20000 documents, about 80 MB)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-20000}
+WORK=${2:-bench/out}
+mkdir -p "$WORK"
+CORPUS="$WORK/corpus-$N.jsonl"
+[ -f "$CORPUS" ] || python3 bench/gen_corpus.py "$N" "$CORPUS"
+cargo build --release -q -p havenwatch-extract --example throughput
+target/release/examples/throughput "$CORPUS"
