@@ -81,21 +81,17 @@ fn write_v1_fixture() {
     let _ = std::fs::remove_file(&path);
     let store = SqliteStore::open_at_version(&path, 1).unwrap();
     drop(store);
-    assert!(
-        insert_with_sqlite3(&path),
-        "the sqlite3 command is needed to write the fixture"
-    );
+    assert!(insert_with_sql(&path));
 }
 
-/// Inserts the fixture's one document with the `sqlite3` command, as the store's own batch
-/// writer needs tables that schema 1 does not have.
-fn insert_with_sqlite3(path: &std::path::Path) -> bool {
-    std::process::Command::new("sqlite3")
-        .arg(path)
-        .arg("INSERT INTO documents (id, title, publisher, text, origin, ingested_at) VALUES ('00aa', 'Written by schema 1', 'Old Outlet', 'An old fixture document.', 'fixture', '2026-01-01T00:00:00Z'); PRAGMA journal_mode=DELETE;")
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
+/// Inserts the fixture's one document with plain SQL, as the store's own batch writer needs
+/// tables that schema 1 does not have.
+fn insert_with_sql(path: &std::path::Path) -> bool {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO documents (id, title, publisher, text, origin, ingested_at) VALUES ('00aa', 'Written by schema 1', 'Old Outlet', 'An old fixture document.', 'fixture', '2026-01-01T00:00:00Z'); PRAGMA journal_mode=DELETE;",
+    )
+    .is_ok()
 }
 
 #[test]
@@ -108,14 +104,10 @@ fn a_newer_file_is_refused_with_a_clear_error() {
         drop(store);
     }
     // Pretend a future release wrote it.
-    let status = std::process::Command::new("sqlite3")
-        .arg(&path)
-        .arg(format!("PRAGMA user_version = {};", SCHEMA_VERSION + 1))
-        .status();
-    assert!(
-        status.map(|s| s.success()).unwrap_or(false),
-        "the sqlite3 command is needed (.ci/run installs it)"
-    );
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(conn);
     let err = SqliteStore::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer havenwatch"), "{err}");
 }
