@@ -424,7 +424,12 @@ impl AttributionExtractor {
                 })
             }
             Some(src) if !ends_sentence => {
-                // SOURCE CUE [that] CONTENT
+                // SOURCE CUE [that] CONTENT   (a closing ", after ..." is the narrator's)
+                let body_end = [", after ", ", before ", ", following "]
+                    .iter()
+                    .filter_map(|m| text[ce..body_end].find(m).map(|p| ce + p))
+                    .min()
+                    .unwrap_or(body_end);
                 let mut c0 = ce;
                 let rest = &text[c0..body_end];
                 c0 += rest.len() - rest.trim_start_matches([' ', ',', ':']).len();

@@ -302,7 +302,10 @@ impl ClaimExtractor {
                 .collect();
             // A sentence that goes on with what the previous one reported ("X likewise ...",
             // "It also ...") is still that source's.
-            let inherited = if atts.is_empty() && continues(&text[s..e]) {
+            let inherited = if atts.is_empty()
+                && (continues(&text[s..e])
+                    || self.hedge(text, s, e, |_| true) == Some(Modality::Reported))
+            {
                 previous.clone()
             } else {
                 None
@@ -388,9 +391,13 @@ impl ClaimExtractor {
                 inside.is_some() || !parens.iter().any(|&(a, b)| m.start >= a && m.end <= b)
             })
             .filter(|m| {
-                !ctx.atts
-                    .iter()
-                    .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
+                // Sources speak, they are not arguments, except the agent a passive trigger
+                // names ("was claimed by the group").
+                (phrase.ends_with(" by") && m.start >= te)
+                    || !ctx
+                        .atts
+                        .iter()
+                        .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
             })
             .collect();
         // A passive trigger ("was killed in a U.S. airstrike") swaps its sides.
