@@ -288,13 +288,18 @@ impl ClaimExtractor {
         };
         let mut claims: Vec<Claim> = Vec::new();
         let mut previous: Option<(Source, Modality)> = None;
+        let mut next_mention = 0usize;
         for (s, e) in split_sentences(text) {
+            // Mentions are sorted: walk them alongside the sentences.
+            while next_mention < mentions.len() && mentions[next_mention].start < s {
+                next_mention += 1;
+            }
+            let sentence_mentions: Vec<&MentionRef> = mentions[next_mention..]
+                .iter()
+                .take_while(|m| m.end <= e)
+                .collect();
             let mut atts = Vec::new();
             self.attribution.extract_sentence(text, s, e, &mut atts);
-            let sentence_mentions: Vec<&MentionRef> = mentions
-                .iter()
-                .filter(|m| m.start >= s && m.end <= e)
-                .collect();
             // Resolve every attribution's source once (it also updates the document's memory).
             let sources: Vec<Option<Source>> = atts
                 .iter()
@@ -321,7 +326,14 @@ impl ClaimExtractor {
                 inherited,
                 paren_cache: Default::default(),
             };
-            for (ts, te, p) in self.trigger_phrases.find(text, s, e) {
+            // A relation needs a name in its sentence (a pronoun's referent is named before
+            // it, in this sentence or an earlier one): sentences without one only count.
+            let triggers = if sentence_mentions.is_empty() {
+                Vec::new()
+            } else {
+                self.trigger_phrases.find(text, s, e)
+            };
+            for (ts, te, p) in triggers {
                 // A trigger word inside a name ("... Liberation Army") is no trigger.
                 if sentence_mentions.iter().any(|m| m.start < te && ts < m.end) {
                     continue;

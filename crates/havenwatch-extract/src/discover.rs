@@ -52,11 +52,13 @@ fn is_name_word(word: &str) -> bool {
 /// Whether `word` may join two capitalised words of a name. "the" only after another
 /// connector ("Army of the Pure"), so that "In March the Front" stays two runs.
 fn is_connector(word: &str, after_connector: bool) -> bool {
-    let lower = word.to_ascii_lowercase();
-    if lower == "the" {
+    if word.len() > 3 {
+        return false; // every connector is short: no need to look
+    }
+    if word.eq_ignore_ascii_case("the") {
         return after_connector;
     }
-    CONNECTORS.contains(&lower.as_str())
+    CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(word))
 }
 
 /// Capitalised words that open sentences or titles but never start a group's name.

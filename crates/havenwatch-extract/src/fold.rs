@@ -41,19 +41,38 @@ impl std::fmt::Debug for FnvHasher {
 }
 
 /// Whole-word spelling variants, folded before matching: `from` -> `to`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Variants {
     map: HashMap<String, String, BuildHasherDefault<FnvHasher>>,
+    /// Bit `len` of `shapes[first byte]` is set when some variant starts with that byte and has
+    /// that length (lengths over 63 share bit 63): most words are ruled out without hashing.
+    shapes: Vec<u64>,
+}
+
+impl Default for Variants {
+    fn default() -> Self {
+        Variants::new(std::iter::empty())
+    }
 }
 
 impl Variants {
     pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
-        Variants {
-            map: pairs.into_iter().collect(),
+        let map: HashMap<String, String, BuildHasherDefault<FnvHasher>> =
+            pairs.into_iter().collect();
+        let mut shapes = vec![0u64; 256];
+        for key in map.keys() {
+            if let Some(&first) = key.as_bytes().first() {
+                shapes[first as usize] |= 1 << key.len().min(63);
+            }
         }
+        Variants { map, shapes }
     }
 
     pub fn get(&self, word: &str) -> Option<&str> {
+        let first = *word.as_bytes().first()?;
+        if self.shapes[first as usize] & (1 << word.len().min(63)) == 0 {
+            return None;
+        }
         self.map.get(word).map(String::as_str)
     }
 
@@ -87,7 +106,8 @@ pub struct FoldedText {
     pub text: String,
     starts: Vec<u32>,
     ends: Vec<u32>,
-    word: String,
+    /// Whether the folded text currently ends inside a word starting at `word_start`.
+    in_word: bool,
     word_start: usize,
 }
 
@@ -97,7 +117,7 @@ impl FoldedText {
         self.text.clear();
         self.starts.clear();
         self.ends.clear();
-        self.word.clear();
+        self.in_word = false;
         self.text.reserve(original.len());
         let mut pending_space = false;
         let mut space_at = 0usize;
@@ -114,6 +134,20 @@ impl FoldedText {
                     self.flush_word(variants);
                     pending_space = !self.text.is_empty();
                     space_at = pos;
+                }
+                continue;
+            }
+            // ASCII fast path: most news text is ASCII.
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    self.open_word(&mut pending_space, space_at, pos);
+                    self.push_word_char(c.to_ascii_lowercase(), pos, end);
+                } else if c != '\'' && c != '`' {
+                    self.flush_word(variants);
+                    if !pending_space && !self.text.is_empty() {
+                        pending_space = true;
+                        space_at = pos;
+                    }
                 }
                 continue;
             }
@@ -141,19 +175,19 @@ impl FoldedText {
     }
 
     fn open_word(&mut self, pending_space: &mut bool, space_at: usize, pos: usize) {
-        if *pending_space && self.word.is_empty() {
+        if *pending_space && !self.in_word {
             self.text.push(' ');
             self.starts.push(space_at as u32);
             self.ends.push(pos as u32);
             *pending_space = false;
         }
-        if self.word.is_empty() {
+        if !self.in_word {
             self.word_start = self.text.len();
         }
     }
 
     fn push_word_char(&mut self, c: char, start: usize, end: usize) {
-        self.word.push(c);
+        self.in_word = true;
         self.text.push(c);
         for _ in 0..c.len_utf8() {
             self.starts.push(start as u32);
@@ -163,10 +197,11 @@ impl FoldedText {
 
     /// Ends the current word, replacing it by its variant if it has one.
     fn flush_word(&mut self, variants: &Variants) {
-        if self.word.is_empty() {
+        if !self.in_word {
             return;
         }
-        if let Some(replacement) = variants.get(&self.word) {
+        self.in_word = false;
+        if let Some(replacement) = variants.get(&self.text[self.word_start..]) {
             let from = self.word_start;
             let start = self.starts[from];
             let end = *self.ends.last().expect("word has bytes");
@@ -177,7 +212,6 @@ impl FoldedText {
             self.starts.resize(self.text.len(), start);
             self.ends.resize(self.text.len(), end);
         }
-        self.word.clear();
     }
 
     /// The original byte range of the folded range `[start, end)`.

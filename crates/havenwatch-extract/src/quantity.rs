@@ -76,6 +76,14 @@ impl CountFinder {
     pub fn find(&self, text: &str, s: usize, e: usize) -> Vec<Count> {
         let mut out: Vec<Count> = Vec::new();
         let slice = &text[s..e];
+        // Most sentences hold no number at all: skip the regexes for them.
+        let has_number = slice.bytes().any(|b| b.is_ascii_digit())
+            || ["hundred", "thousand", "dozen", "scores", "million"]
+                .iter()
+                .any(|w| slice.contains(w));
+        if !has_number {
+            return out;
+        }
         for re in [&self.unit_after, &self.unit_before] {
             for c in re.captures_iter(slice) {
                 let whole = c.get(0).expect("match");
