@@ -231,6 +231,9 @@ impl AttributionExtractor {
         // The end of the sentence's content: before the final punctuation.
         let body_end = s + sentence.trim_end_matches(['.', '!', '?', ' ']).len();
         let first = out.len();
+        if let Some(a) = colon_attribution(text, s, body_end) {
+            out.push(a);
+        }
         for m in self.automaton.find_iter(sentence) {
             let (cs, ce) = (s + m.start(), s + m.end());
             if !word_bounded(text, cs, ce) {
@@ -472,6 +475,53 @@ impl AttributionExtractor {
             }
         }
     }
+}
+
+/// "PENCE: Well, look ...", "Poll: Voters abandon ...": a line that opens with a short name
+/// and a colon gives the rest of the line to that name.
+fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attribution> {
+    let line_start = text[..s].rfind('\n').map_or(0, |p| p + 1);
+    if !text[line_start..s].trim().is_empty() {
+        return None;
+    }
+    let sentence = &text[s..body_end];
+    let lead = sentence.len() - sentence.trim_start_matches(['"', '“', ' ']).len();
+    let colon = sentence.find(':')?;
+    if colon <= lead {
+        return None;
+    }
+    let name = &sentence[lead..colon];
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let looks_like_a_name = !words.is_empty()
+        && words.len() <= 4
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(|c| c.is_uppercase())
+                && w.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '\'' | '’'))
+        })
+        && !matches!(
+            name.to_lowercase().as_str(),
+            "note"
+                | "update"
+                | "photo"
+                | "video"
+                | "watch"
+                | "read more"
+                | "related"
+                | "editor's note"
+                | "source"
+                | "sources"
+        );
+    if !looks_like_a_name {
+        return None;
+    }
+    let content = trim_span(text, s + colon + 1, body_end)?;
+    Some(Attribution {
+        source: Some((s + lead, s + colon)),
+        cue: (s + colon, s + colon + 1),
+        content,
+        class: CueClass::Reporting,
+    })
 }
 
 /// "..., the Panel said, ...": a comma before the source and right after the cue.
