@@ -73,6 +73,10 @@ struct Cli {
         value_delimiter = ','
     )]
     gazetteers: Vec<PathBuf>,
+    /// Analyst settings (source reliability grades, periods); default ./havenwatch.toml if it
+    /// exists.
+    #[arg(long, global = true, env = "HAVENWATCH_CONFIG")]
+    config: Option<PathBuf>,
     /// Machine-readable JSON on standard output.
     #[arg(long, global = true)]
     json: bool,
@@ -152,6 +156,20 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Findings: claims about one proposition folded together, with their independent
+    /// origins and Admiralty grade.
+    Findings {
+        /// Findings about this entity (subject or object; any alias).
+        #[arg(long)]
+        about: Option<String>,
+        #[arg(long)]
+        predicate: Option<havenwatch_core::Predicate>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Fighter and member counts of a group over time, per source, with a fused estimate per
+    /// period.
+    Strength { name: String },
     /// Manage entities: confirm, merge, unmerge, alias, history.
     #[command(subcommand)]
     Entity(EntityCommand),
@@ -502,6 +520,12 @@ fn run(cli: &Cli) -> Result<u8> {
             }
             Ok(exit::OK)
         }
+        Command::Findings {
+            about,
+            predicate,
+            limit,
+        } => findings(cli, about.as_deref(), *predicate, *limit),
+        Command::Strength { name } => strength(cli, name),
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
         Command::Attributions { file } => attributions(cli, file),
@@ -746,6 +770,151 @@ fn eval(cli: &Cli, gold: &std::path::Path, explain: bool) -> Result<u8> {
                 show(p)
             );
         }
+    }
+    Ok(exit::OK)
+}
+
+/// The analyst's configuration: `--config`, else ./havenwatch.toml if present, else defaults.
+fn load_config(cli: &Cli) -> Result<havenwatch_analyze::Config> {
+    let path = match &cli.config {
+        Some(p) => p.clone(),
+        None if std::path::Path::new("havenwatch.toml").exists() => {
+            PathBuf::from("havenwatch.toml")
+        }
+        None => return Ok(havenwatch_analyze::Config::default()),
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("config {}", path.display()))?;
+    Ok(havenwatch_analyze::Config::from_toml(
+        &path.display().to_string(),
+        &text,
+    )?)
+}
+
+fn findings(
+    cli: &Cli,
+    about: Option<&str>,
+    predicate: Option<havenwatch_core::Predicate>,
+    limit: usize,
+) -> Result<u8> {
+    let config = load_config(cli)?;
+    let store = open_existing(cli)?;
+    let about = match about {
+        Some(n) => Some(
+            resolve_entity(cli, &store, n)?
+                .ok_or_else(|| anyhow::anyhow!("no entity named `{n}` in {}", cli.db.display()))?
+                .id
+                .0,
+        ),
+        None => None,
+    };
+    let claims = store.claims(&havenwatch_store::ClaimQuery {
+        about,
+        predicate,
+        ..Default::default()
+    })?;
+    let mut found = havenwatch_analyze::build_findings(&claims, &config);
+    found.truncate(limit);
+    if cli.json {
+        print_json(&found)?;
+        return Ok(exit::OK);
+    }
+    if found.is_empty() {
+        eprintln!("no findings");
+        return Ok(exit::NOT_FOUND);
+    }
+    for f in &found {
+        out!(
+            "{} {} {}  [{}] {} report{}, {} independent origin{}{}",
+            f.subject,
+            f.predicate,
+            f.object.as_deref().unwrap_or(""),
+            f.grade,
+            f.reports,
+            if f.reports == 1 { "" } else { "s" },
+            f.independent_origins,
+            if f.independent_origins == 1 { "" } else { "s" },
+            if f.circular {
+                " (CIRCULAR: one origin echoed)"
+            } else {
+                ""
+            }
+        );
+        out!("    {}; {}", f.explanation, f.estimative);
+        let names: Vec<&str> = f.origins.iter().map(|o| o.name.as_str()).collect();
+        out!(
+            "    origins: {}{}; seen {} to {}",
+            names.join(", "),
+            if f.contradicting_origins.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; contradicted by {}",
+                    f.contradicting_origins
+                        .iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            f.first_seen.as_deref().unwrap_or("?"),
+            f.last_seen.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn strength(cli: &Cli, name: &str) -> Result<u8> {
+    let config = load_config(cli)?;
+    let store = open_existing(cli)?;
+    let entity = resolve_entity(cli, &store, name)?
+        .ok_or_else(|| anyhow::anyhow!("no entity named `{name}` in {}", cli.db.display()))?;
+    let claims = store.claims(&havenwatch_store::ClaimQuery {
+        subject: Some(entity.id.0.clone()),
+        predicate: Some(havenwatch_core::Predicate::HasStrength),
+        ..Default::default()
+    })?;
+    let (estimates, fused) = havenwatch_analyze::strength::strength(&claims, &config);
+    if cli.json {
+        print_json(&serde_json::json!({
+            "entity": entity.name,
+            "id": entity.id,
+            "estimates": estimates,
+            "fused": fused,
+        }))?;
+        return Ok(exit::OK);
+    }
+    out!("{} ({})", entity.name, entity.id);
+    if estimates.is_empty() {
+        out!("no strength estimates");
+        return Ok(exit::NOT_FOUND);
+    }
+    let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+    let mut t = Table::new(["date", "source", "low", "high", "unit", "modality"]);
+    for e in &estimates {
+        t.row([
+            e.date.clone().unwrap_or_default(),
+            e.source.clone(),
+            n(e.low),
+            n(e.high),
+            e.unit.clone(),
+            e.modality.clone(),
+        ]);
+    }
+    outp!("{}", t.render(&[0, 40, 0, 0, 0, 0]));
+    out!("\nfused ({}):", fused.first().map_or("", |f| f.method));
+    for f in &fused {
+        out!(
+            "  {}: {}-{} (all estimates {}-{}; {} estimate{}; from {})",
+            f.period,
+            f.low,
+            f.high,
+            f.spread.0,
+            f.spread.1,
+            f.estimates,
+            if f.estimates == 1 { "" } else { "s" },
+            f.sources.join(", ")
+        );
     }
     Ok(exit::OK)
 }

@@ -415,6 +415,21 @@ impl AttributionExtractor {
         }
         let source = source_before(text, s, cue_start, &self.not_source);
         match source {
+            Some(src)
+                if !ends_sentence
+                    && text[s..src.0].trim_end().ends_with(',')
+                    && adverbial(after_trim) =>
+            {
+                // CONTENT, SOURCE CUE in a statement on Thursday.
+                let content_end = text[s..src.0].trim_end_matches([' ', ',']).len() + s;
+                let content = trim_span(text, s, content_end)?;
+                Some(Attribution {
+                    source: Some(src),
+                    cue: (cue_start, ce),
+                    content,
+                    class,
+                })
+            }
             Some(src) if !ends_sentence && parenthetical(text, s, src.0, ce) => {
                 // CONTENT, SOURCE CUE, CONTENT   (the cue interrupts the sentence: the content
                 // is the whole sentence around it)
@@ -522,6 +537,38 @@ fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attributio
         content,
         class: CueClass::Reporting,
     })
+}
+
+/// A short adverbial after a cue, not a content: "in a statement on Thursday", "last week".
+fn adverbial(after: &str) -> bool {
+    let words: Vec<&str> = after.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 7
+        && !after.contains([',', '“', '"', ':'])
+        && words.first().is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "in" | "on"
+                    | "last"
+                    | "this"
+                    | "yesterday"
+                    | "today"
+                    | "earlier"
+                    | "later"
+                    | "at"
+                    | "during"
+                    | "after"
+                    | "before"
+                    | "late"
+                    | "early"
+            )
+        })
+        && !words.iter().any(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "that" | "is" | "are" | "was" | "were" | "has" | "have" | "will"
+            )
+        })
 }
 
 /// "..., the Panel said, ...": a comma before the source and right after the cue.

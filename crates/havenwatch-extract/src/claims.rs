@@ -900,6 +900,33 @@ impl ClaimExtractor {
             .filter(|m| m.entity_type != EntityType::Location || self.metonyms.contains_key(&m.id))
             .collect();
         let phrase_lower = text[x..y].to_lowercase();
+        // "an assessment by the Panel seen by the Wire": the party whose words were seen,
+        // reported or obtained is the origin, not the one that saw them.
+        if inside.len() >= 2 {
+            let between = text[inside[0].end..inside[inside.len() - 1].start].to_lowercase();
+            let carriers = [
+                "seen by",
+                "obtained by",
+                "reviewed by",
+                "reported by",
+                "quoted by",
+                "cited by",
+                "published by",
+            ];
+            if let Some(cut) = carriers.iter().filter_map(|p| between.find(p)).min() {
+                // The last party named before the carrier phrase.
+                let limit = inside[0].end + cut;
+                if let Some(m) = inside.iter().rev().find(|m| m.end <= limit) {
+                    let (id, name) = self.canonical(m);
+                    let src = Source {
+                        entity: Some(EntityId(id)),
+                        name,
+                    };
+                    doc.last_source = Some(src.clone());
+                    return Some(src);
+                }
+            }
+        }
         // "UN member states in the region": the generic head wins over the modifier.
         if let Some(m) = inside.last() {
             let after = &phrase_lower[m.end - x..];
@@ -1012,6 +1039,43 @@ impl ClaimExtractor {
                     entity: Some(EntityId(m.id.clone())),
                     name: m.name.clone(),
                 });
+            }
+        }
+        // "We", "our assessment", "this report": the publisher itself.
+        if matches!(
+            bare.as_str(),
+            "we" | "our" | "us" | "i" | "this report" | "this study" | "this newspaper"
+        ) || bare.starts_with("our ")
+        {
+            return Some(Source {
+                entity: None,
+                name: doc.publisher.clone(),
+            });
+        }
+        // "the Bureau", "the ministry": the party named before whose name holds that noun.
+        if let Some(noun) = lower
+            .strip_prefix("the ")
+            .filter(|n| !n.contains(' ') && n.len() > 2)
+        {
+            if let Some(m) = all.iter().rev().find(|m| {
+                m.end <= x
+                    && matches!(
+                        m.entity_type,
+                        EntityType::Agency
+                            | EntityType::State
+                            | EntityType::Authority
+                            | EntityType::Publication
+                    )
+                    && m.name
+                        .split_whitespace()
+                        .any(|w| w.eq_ignore_ascii_case(noun))
+            }) {
+                let src = Source {
+                    entity: Some(EntityId(m.id.clone())),
+                    name: m.name.clone(),
+                };
+                doc.last_source = Some(src.clone());
+                return Some(src);
             }
         }
         let is_back = self
@@ -1396,13 +1460,19 @@ fn group_anaphor_after(text: &str, te: usize, ce: usize) -> bool {
         .filter(|w| !w.is_empty())
         .take(6)
         .collect();
-    words.windows(2).any(|w| {
-        w[0] == "the"
-            && matches!(
-                w[1],
-                "group" | "militants" | "organisation" | "organization" | "outfit" | "insurgents"
-            )
-    })
+    matches!(words.first(), Some(&"them") | Some(&"it"))
+        || words.windows(2).any(|w| {
+            w[0] == "the"
+                && matches!(
+                    w[1],
+                    "group"
+                        | "militants"
+                        | "organisation"
+                        | "organization"
+                        | "outfit"
+                        | "insurgents"
+                )
+        })
 }
 
 /// Whether an unnamed plural noun is the trigger's subject: "groups linked to".

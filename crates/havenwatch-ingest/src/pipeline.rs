@@ -301,12 +301,14 @@ fn analyse(
             }
         }
     }
+    let fingerprint = havenwatch_core::text::simhash(&document.text);
     AnalysedDocument {
         document,
         origin: raw.origin,
         mentions,
         entities,
         claims,
+        fingerprint,
     }
 }
 

@@ -17,6 +17,8 @@ pub struct AnalysedDocument {
     pub entities: Vec<Entity>,
     /// The claims the document makes, with evidence spans into its text.
     pub claims: Vec<Claim>,
+    /// `havenwatch_core::text::simhash` of the text: near-duplicates share most bits.
+    pub fingerprint: u64,
 }
 
 /// What a batch did.
@@ -139,4 +141,7 @@ pub struct StoredClaim {
     pub published: Option<String>,
     /// The evidence span's text.
     pub evidence_text: String,
+    /// The document's near-duplicate fingerprint (absent for documents stored before schema 5).
+    #[serde(skip)]
+    pub fingerprint: Option<u64>,
 }

@@ -111,6 +111,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX claims_object ON claims(object);
     CREATE INDEX claims_doc ON claims(doc_key);
     "#,
+    // 5: a near-duplicate fingerprint (SimHash) per document, for source independence.
+    r#"
+    ALTER TABLE documents ADD COLUMN fingerprint INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -436,8 +440,8 @@ impl Store for SqliteStore {
             let mut insert_doc = tx
                 .prepare_cached(
                     "INSERT INTO documents (id, title, publisher, url, published, retrieved,
-                     language, text, origin, ingested_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     language, text, origin, ingested_at, fingerprint)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(sql("preparing"))?;
             let mut insert_entity = tx
@@ -495,7 +499,8 @@ impl Store for SqliteStore {
                         m.language,
                         doc.text,
                         item.origin,
-                        ingested_at
+                        ingested_at,
+                        item.fingerprint as i64
                     ])
                     .map_err(sql("storing a document"))?;
                 let doc_key = tx.last_insert_rowid();
@@ -1104,7 +1109,8 @@ impl Store for SqliteStore {
             "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, c.qualifiers,
                     c.source_entity, c.source_name, c.via, c.modality, c.negated,
                     c.evidence_start, c.evidence_end, d.id, d.title, d.publisher, d.published,
-                    substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)
+                    substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start),
+                    d.fingerprint
              FROM claims c JOIN documents d ON d.doc_key = c.doc_key
              {}
              ORDER BY d.published DESC NULLS LAST, c.doc_key DESC, c.id
@@ -1165,6 +1171,7 @@ impl Store for SqliteStore {
                     publisher: r.get(15)?,
                     published: r.get(16)?,
                     evidence_text: String::from_utf8_lossy(&evidence).into_owned(),
+                    fingerprint: r.get::<_, Option<i64>>(18)?.map(|f| f as u64),
                 })
             })
             .map_err(sql("listing claims"))?;

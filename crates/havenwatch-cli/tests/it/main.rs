@@ -650,3 +650,113 @@ fn attributions_prints_character_spans() {
     assert_eq!(a["content"]["text"], "that the road was closed");
     assert_eq!(out[1]["source"]["text"], "the police");
 }
+
+#[test]
+fn findings_collapse_echoes_grade_sources_and_strength_fuses() {
+    let env = Env::new();
+    let corpus = repo_root().join("demo/corpus");
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let config = repo_root().join("demo/havenwatch.toml");
+    env.json(&[
+        "ingest",
+        corpus.to_str().unwrap(),
+        "--gazetteer",
+        gaz.to_str().unwrap(),
+    ]);
+    let cfg = config.to_str().unwrap();
+
+    let findings = env.json(&["findings", "--config", cfg, "--limit", "500"]);
+    let all = findings.as_array().unwrap();
+    for key in [
+        "subject",
+        "predicate",
+        "object",
+        "reports",
+        "independent_origins",
+        "origins",
+        "grade",
+        "confidence",
+        "first_seen",
+        "last_seen",
+        "circular",
+    ] {
+        assert!(all[0].get(key).is_some(), "no {key} in {}", all[0]);
+    }
+    let find = |s: &str, p: &str, o: &str| -> Value {
+        all.iter()
+            .find(|f| f["subject"] == s && f["predicate"] == p && f["object"] == o)
+            .unwrap_or_else(|| panic!("no finding {s} {p} {o}"))
+            .clone()
+    };
+    // The wire story echoed by four outlets rests on the Panel's assessment: one origin.
+    let echoed = find("Jamaat Nur al-Jabal", "supports", "Tarvik Liberation Front");
+    assert!(echoed["reports"].as_u64().unwrap() >= 6, "{echoed}");
+    assert!(
+        echoed["independent_origins"].as_u64().unwrap() <= 2,
+        "{echoed}"
+    );
+    let names: Vec<&str> = echoed["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"UN Panel of Experts on Varenia"),
+        "{names:?}"
+    );
+    assert!(
+        echoed["grade"].as_str().unwrap().starts_with('A'),
+        "the Panel is graded A: {echoed}"
+    );
+    // The authority's own word is contradicted by the Panel.
+    let acts = find(
+        "Varenian Interim Authority",
+        "acts_against",
+        "Tarvik Liberation Front",
+    );
+    assert!(acts["contradicting"].as_u64().unwrap() >= 1, "{acts}");
+    assert!(
+        acts["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("contradicted"),
+        "{acts}"
+    );
+    let confidence = acts["confidence"].as_u64().unwrap();
+    assert!(confidence <= 100);
+
+    let strength = env.json(&["strength", "TLF", "--config", cfg]);
+    let estimates = strength["estimates"].as_array().unwrap();
+    assert!(estimates.len() >= 6);
+    for key in ["source", "date", "low", "high", "unit"] {
+        assert!(
+            estimates[0].get(key).is_some(),
+            "no {key} in {}",
+            estimates[0]
+        );
+    }
+    let fused = strength["fused"].as_array().unwrap();
+    let last = fused.last().unwrap();
+    assert_eq!(last["period"], "2024-Q4");
+    assert_eq!(
+        (last["low"].as_u64(), last["high"].as_u64()),
+        (Some(3000), Some(3500))
+    );
+
+    // A bad configuration is one line naming file, line and key; nothing runs.
+    let bad = env.write(
+        "bad.toml",
+        "[sources]\ndefault = \"F\"\n\"Somebody\" = \"Q\"\n",
+    );
+    let out = env.run(&["findings", "--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.toml:3: sources.Somebody: `Q` is not a reliability grade"),
+        "{err}"
+    );
+    let unknown = env.write("unknown.toml", "[analysis]\nperiod = \"week\"\n");
+    let err = stderr(&env.run(&["findings", "--config", unknown.to_str().unwrap()]));
+    assert!(err.contains("unknown.toml:2: analysis.period"), "{err}");
+}

@@ -33,6 +33,7 @@ fn analysed(text: &str, publisher: &str, entity: &Entity, surface: &str) -> Anal
         origin: "test".into(),
         entities: vec![entity.clone()],
         claims: vec![],
+        fingerprint: havenwatch_core::text::simhash(text),
     }
 }
 

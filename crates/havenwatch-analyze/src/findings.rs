@@ -1,0 +1,343 @@
+//! Findings: the claims about one proposition, folded, collapsed to independent origins and
+//! graded.
+
+use crate::config::Config;
+use crate::grading::{Credibility, Grade, Reliability};
+use crate::independence::{origins, Origin};
+use havenwatch_core::{Modality, Predicate};
+use havenwatch_store::StoredClaim;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One proposition with everything reported about it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub subject: String,
+    pub subject_id: String,
+    pub predicate: Predicate,
+    pub object: Option<String>,
+    pub object_id: Option<String>,
+    /// Number of claims.
+    pub reports: usize,
+    /// Claims that assert it (not denied, not negated).
+    pub supporting: usize,
+    /// Claims that deny or negate it.
+    pub contradicting: usize,
+    /// Supporting claims that only allege, assess or speculate.
+    pub hedged: usize,
+    /// Independent origins of the supporting claims.
+    pub independent_origins: usize,
+    pub origins: Vec<Origin>,
+    /// Independent origins of the contradicting claims.
+    pub contradicting_origins: Vec<Origin>,
+    pub grade: String,
+    pub confidence: u8,
+    /// The grade in words: "B2: usually reliable source, probably true (...)".
+    pub explanation: String,
+    /// Words of estimative probability.
+    pub estimative: &'static str,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// Apparent corroboration resting on a single origin: several reports, one origin.
+    pub circular: bool,
+    /// Reports per period, oldest first.
+    pub trend: Vec<(String, usize)>,
+    /// Ids of the documents behind it.
+    pub documents: Vec<String>,
+}
+
+fn is_contradiction(c: &StoredClaim) -> bool {
+    c.claim.negated || c.claim.modality == Modality::Denied
+}
+
+fn is_hedged(c: &StoredClaim) -> bool {
+    matches!(
+        c.claim.modality,
+        Modality::Alleged | Modality::Assessed | Modality::Speculative
+    )
+}
+
+/// Folds claims into findings, most independently supported first.
+pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
+    let mut groups: BTreeMap<(String, Predicate, String), Vec<&StoredClaim>> = BTreeMap::new();
+    for c in claims {
+        let s = c.claim.subject.id.0.clone();
+        let o = c
+            .claim
+            .object
+            .as_ref()
+            .map(|o| o.id.0.clone())
+            .unwrap_or_default();
+        // Symmetric predicates: one finding for either order.
+        let (a, b) = if c.claim.predicate.is_symmetric() && o < s {
+            (o, s)
+        } else {
+            (s, o)
+        };
+        groups.entry((a, c.claim.predicate, b)).or_default().push(c);
+    }
+    let mut out: Vec<Finding> = groups
+        .into_values()
+        .map(|group| finding(&group, config))
+        .collect();
+    out.sort_by(|a, b| {
+        b.independent_origins
+            .cmp(&a.independent_origins)
+            .then(b.reports.cmp(&a.reports))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    out
+}
+
+fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
+    let first = &group[0].claim;
+    let all_origins = origins(group, config.near_duplicate_bits);
+    let mut support: Vec<Origin> = Vec::new();
+    let mut contra: Vec<Origin> = Vec::new();
+    let mut hedged_only: BTreeMap<String, bool> = BTreeMap::new();
+    for (c, o) in group.iter().zip(&all_origins) {
+        if is_contradiction(c) {
+            if !contra.contains(o) {
+                contra.push(o.clone());
+            }
+        } else {
+            let entry = hedged_only.entry(o.key.clone()).or_insert(true);
+            *entry &= is_hedged(c);
+            if !support.contains(o) {
+                support.push(o.clone());
+            }
+        }
+    }
+    let hedged_origins = hedged_only.values().filter(|h| **h).count();
+    let credibility = Credibility::judge(support.len(), hedged_origins, contra.len());
+    // The source grade: the most reliable origin that supports it (or, if none, that speaks).
+    let graded: &[Origin] = if support.is_empty() {
+        &contra
+    } else {
+        &support
+    };
+    let reliability = graded
+        .iter()
+        .map(|o| config.reliability(&o.name))
+        .min()
+        .unwrap_or(Reliability::F);
+    let grade = Grade {
+        reliability,
+        credibility,
+    };
+    let dates: Vec<&str> = group
+        .iter()
+        .filter_map(|c| c.published.as_deref())
+        .collect();
+    let mut trend: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &dates {
+        *trend.entry(config.period.of(d)).or_default() += 1;
+    }
+    let mut documents: Vec<String> = group.iter().map(|c| c.document.0.clone()).collect();
+    documents.sort();
+    documents.dedup();
+    let supporting = group.iter().filter(|c| !is_contradiction(c)).count();
+    Finding {
+        subject: first.subject.name.clone(),
+        subject_id: first.subject.id.0.clone(),
+        predicate: first.predicate,
+        object: first.object.as_ref().map(|o| o.name.clone()),
+        object_id: first.object.as_ref().map(|o| o.id.0.clone()),
+        reports: group.len(),
+        supporting,
+        contradicting: group.len() - supporting,
+        hedged: group
+            .iter()
+            .filter(|c| !is_contradiction(c) && is_hedged(c))
+            .count(),
+        independent_origins: support.len(),
+        explanation: grade.explain(support.len(), contra.len()),
+        estimative: grade.estimative(),
+        confidence: grade.confidence(),
+        grade: grade.code(),
+        origins: support,
+        contradicting_origins: contra,
+        first_seen: dates.iter().min().map(|d| d.to_string()),
+        last_seen: dates.iter().max().map(|d| d.to_string()),
+        circular: supporting >= 2 && hedged_only.len() == 1, // several reports, one origin
+        trend: trend.into_iter().collect(),
+        documents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use havenwatch_core::{Claim, DocumentId, EntityId, EntityRef, Qualifiers, Source, Span};
+
+    fn claim(
+        doc: &str,
+        publisher: &str,
+        date: &str,
+        via: Option<&str>,
+        modality: Modality,
+        negated: bool,
+        fp: u64,
+    ) -> StoredClaim {
+        let source = match via {
+            Some(s) => Source {
+                entity: None,
+                name: s.into(),
+            },
+            None => Source {
+                entity: None,
+                name: publisher.into(),
+            },
+        };
+        StoredClaim {
+            claim: Claim {
+                subject: EntityRef {
+                    id: EntityId::new("g:a"),
+                    name: "A Front".into(),
+                },
+                predicate: Predicate::Supports,
+                object: Some(EntityRef {
+                    id: EntityId::new("g:b"),
+                    name: "B Army".into(),
+                }),
+                qualifiers: Qualifiers::default(),
+                via: via.map(|_| vec![source.clone()]).unwrap_or_default(),
+                source,
+                modality,
+                negated,
+                evidence: Span::new(0, 1),
+            },
+            document: DocumentId(doc.into()),
+            title: None,
+            publisher: Some(publisher.into()),
+            published: Some(date.into()),
+            evidence_text: String::new(),
+            fingerprint: Some(fp),
+        }
+    }
+
+    #[test]
+    fn syndicated_copies_count_once() {
+        let story = 0xDEAD_BEEF_0000_1111;
+        let claims = vec![
+            claim(
+                "d1",
+                "Wire",
+                "2024-01-02",
+                None,
+                Modality::Asserted,
+                false,
+                story,
+            ),
+            claim(
+                "d2",
+                "Post",
+                "2024-01-03",
+                None,
+                Modality::Asserted,
+                false,
+                story ^ 0b11,
+            ),
+            claim(
+                "d3",
+                "Times",
+                "2024-01-03",
+                None,
+                Modality::Asserted,
+                false,
+                story ^ 0b101,
+            ),
+        ];
+        let f = &build_findings(&claims, &Config::default())[0];
+        assert_eq!(f.reports, 3);
+        assert_eq!(f.independent_origins, 1, "{f:?}");
+        assert_eq!(f.origins[0].name, "Wire", "the earliest carrier");
+        assert!(f.circular);
+    }
+
+    #[test]
+    fn citation_chains_collapse_and_independent_outlets_confirm() {
+        let claims = vec![
+            claim(
+                "d1",
+                "Post",
+                "2024-01-02",
+                Some("UN report"),
+                Modality::Reported,
+                false,
+                1,
+            ),
+            claim(
+                "d2",
+                "Times",
+                "2024-02-03",
+                Some("UN report"),
+                Modality::Reported,
+                false,
+                u64::MAX,
+            ),
+            claim(
+                "d3",
+                "Post",
+                "2024-03-03",
+                Some("UN report"),
+                Modality::Reported,
+                false,
+                0xF0F0,
+            ),
+        ];
+        let f = &build_findings(&claims, &Config::default())[0];
+        assert_eq!((f.reports, f.independent_origins), (3, 1));
+        assert!(f.circular);
+
+        let mut more = claims.clone();
+        more.push(claim(
+            "d4",
+            "Courier",
+            "2024-04-01",
+            None,
+            Modality::Asserted,
+            false,
+            0x1234_5678,
+        ));
+        let f = &build_findings(&more, &Config::default())[0];
+        assert_eq!(f.independent_origins, 2);
+        assert!(!f.circular);
+        assert_eq!(f.grade, "F1");
+        assert_eq!(f.first_seen.as_deref(), Some("2024-01-02"));
+        assert_eq!(f.trend, vec![("2024-Q1".into(), 3), ("2024-Q2".into(), 1)]);
+    }
+
+    #[test]
+    fn a_denial_contradicts_and_reliability_comes_from_config() {
+        let config = Config::from_toml("h.toml", "[sources]\n\"UN report\" = \"B\"\n").unwrap();
+        let claims = vec![
+            claim(
+                "d1",
+                "Post",
+                "2024-01-02",
+                Some("UN report"),
+                Modality::Reported,
+                false,
+                1,
+            ),
+            claim(
+                "d2",
+                "Times",
+                "2024-01-05",
+                Some("A Front"),
+                Modality::Denied,
+                false,
+                u64::MAX,
+            ),
+        ];
+        let f = &build_findings(&claims, &config)[0];
+        assert_eq!((f.supporting, f.contradicting), (1, 1));
+        assert_eq!(f.grade, "B4");
+        assert!(
+            f.explanation.contains("contradicted by 1 origin"),
+            "{}",
+            f.explanation
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! From claims to findings.
+//!
+//! Claims about the same proposition fold into a [`Finding`]; its claims collapse to their
+//! independent origins ([`independence`]: syndicated copies, citation chains, an outlet repeating
+//! itself), and the finding is graded with the NATO Admiralty code ([`grading`]) from the
+//! analyst's source reliabilities ([`config`]). [`strength`] gathers fighter counts over time.
+//!
+//! Architecture invariant: no I/O. Claims come in from the store's query, configuration as
+//! `&str`; findings go out.
+
+pub mod config;
+pub mod findings;
+pub mod grading;
+pub mod independence;
+pub mod strength;
+
+pub use config::{Config, ConfigError};
+pub use findings::{build_findings, Finding};
+pub use grading::{Credibility, Grade, Reliability};
