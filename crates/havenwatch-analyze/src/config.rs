@@ -9,6 +9,16 @@
 //! [analysis]
 //! period = "quarter"                            # month, quarter or year
 //! near_duplicate_bits = 3                       # SimHash distance for syndicated copies
+//!
+//! [territory]                                   # where an authority or country rules
+//! "Varenian Interim Authority" = ["Varenia", "Osmar Province", "Lenz District"]
+//!
+//! [neighbours]                                  # the territory next to a country
+//! "Kestria" = ["Varenia", "Tarvik Valley"]
+//!
+//! [weights]                                     # terms of the cross-border threat score
+//! presence = 1.0
+//! attacks = 2.0
 //! ```
 //!
 //! An unknown key, a bad grade or a bad value is an error naming the file, line and key; nothing
@@ -59,6 +69,35 @@ pub struct Config {
     reliability: HashMap<String, Reliability>,
     pub period: Period,
     pub near_duplicate_bits: u32,
+    /// Places each authority or country rules, by folded name.
+    pub territory: HashMap<String, Vec<String>>,
+    /// Territory next to each country, by folded name.
+    pub neighbours: HashMap<String, Vec<String>>,
+    pub weights: ThreatWeights,
+}
+
+/// Weights of the terms of the cross-border threat score.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ThreatWeights {
+    pub presence: f64,
+    pub strength: f64,
+    pub support: f64,
+    pub infrastructure: f64,
+    pub attacks: f64,
+    pub threats: f64,
+}
+
+impl Default for ThreatWeights {
+    fn default() -> Self {
+        ThreatWeights {
+            presence: 1.0,
+            strength: 1.0,
+            support: 1.0,
+            infrastructure: 1.0,
+            attacks: 2.0,
+            threats: 1.5,
+        }
+    }
 }
 
 impl Default for Config {
@@ -68,6 +107,9 @@ impl Default for Config {
             reliability: HashMap::new(),
             period: Period::Quarter,
             near_duplicate_bits: 3,
+            territory: HashMap::new(),
+            neighbours: HashMap::new(),
+            weights: ThreatWeights::default(),
         }
     }
 }
@@ -159,15 +201,84 @@ impl Config {
                         }
                     }
                 }
+                "territory" | "neighbours" => {
+                    let places = value
+                        .as_table()
+                        .ok_or_else(|| err(section, "must be a table of name = [places]".into()))?;
+                    for (name, list) in places {
+                        let key = format!("{section}.{name}");
+                        let list = list
+                            .as_array()
+                            .ok_or_else(|| err(&key, "must be a list of place names".into()))?;
+                        let mut names = Vec::new();
+                        for p in list {
+                            names.push(alias_key(p.as_str().ok_or_else(|| {
+                                err(&key, format!("`{p}` is not a place name"))
+                            })?));
+                        }
+                        let target = if section == "territory" {
+                            &mut config.territory
+                        } else {
+                            &mut config.neighbours
+                        };
+                        target.insert(alias_key(name), names);
+                    }
+                }
+                "weights" => {
+                    let weights = value
+                        .as_table()
+                        .ok_or_else(|| err("weights", "must be a table".into()))?;
+                    for (k, v) in weights {
+                        let key = format!("weights.{k}");
+                        let w = v
+                            .as_float()
+                            .or_else(|| v.as_integer().map(|i| i as f64))
+                            .filter(|w| w.is_finite() && *w >= 0.0)
+                            .ok_or_else(|| {
+                                err(&key, format!("`{v}` is not a weight (a number, 0 or more)"))
+                            })?;
+                        let slot = match k.as_str() {
+                            "presence" => &mut config.weights.presence,
+                            "strength" => &mut config.weights.strength,
+                            "support" => &mut config.weights.support,
+                            "infrastructure" => &mut config.weights.infrastructure,
+                            "attacks" => &mut config.weights.attacks,
+                            "threats" => &mut config.weights.threats,
+                            _ => {
+                                return Err(err(
+                                    &key,
+                                    "unknown weight (known: presence, strength, support, infrastructure, attacks, threats)".into(),
+                                ))
+                            }
+                        };
+                        *slot = w;
+                    }
+                }
                 other => {
                     return Err(err(
                         other,
-                        "unknown section (known: [sources], [analysis])".into(),
+                        "unknown section (known: [sources], [analysis], [territory], [neighbours], [weights])".into(),
                     ))
                 }
             }
         }
         Ok(config)
+    }
+
+    /// Places (folded names) an authority or country rules; its own name counts as one.
+    pub fn territory_of(&self, name: &str) -> Vec<String> {
+        let key = alias_key(name);
+        let mut places = self.territory.get(&key).cloned().unwrap_or_default();
+        places.push(key);
+        places
+    }
+
+    /// Territory (folded names) next to a country.
+    pub fn neighbours_of(&self, name: &str) -> Vec<String> {
+        self.neighbours
+            .get(&alias_key(name))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The reliability the analyst gives a source (by any spelling of its name).
@@ -203,8 +314,8 @@ mod tests {
             Config::from_toml("h.toml", "[analysis]\nperiod = \"year\"\nspeed = 3\n").unwrap_err();
         assert_eq!(e.line, 3);
         assert_eq!(e.key, "analysis.speed");
-        let e = Config::from_toml("h.toml", "[weights]\nx = 1\n").unwrap_err();
-        assert_eq!((e.line, e.key.as_str()), (1, "weights"));
+        let e = Config::from_toml("h.toml", "[colours]\nx = 1\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (1, "colours"));
         let e = Config::from_toml("h.toml", "[sources\n").unwrap_err();
         assert_eq!(e.line, 1);
     }

@@ -8,11 +8,16 @@
 //! Architecture invariant: no I/O. Claims come in from the store's query, configuration as
 //! `&str`; findings go out.
 
+pub mod brief;
 pub mod config;
 pub mod findings;
 pub mod grading;
 pub mod independence;
+pub mod network;
+pub mod register;
+pub mod scorecard;
 pub mod strength;
+pub mod threat;
 
 pub use config::{Config, ConfigError};
 pub use findings::{build_findings, Finding};

@@ -170,6 +170,42 @@ enum Command {
     /// Fighter and member counts of a group over time, per source, with a fused estimate per
     /// period.
     Strength { name: String },
+    /// The network of support, cooperation and hostility between groups and authorities.
+    Network {
+        /// Only the ego network of this entity.
+        #[arg(long)]
+        around: Option<String>,
+        /// Hops from --around.
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// table, json, dot or graphml (--json means json).
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// The infrastructure register: camps, safe houses, networks per group and place, with
+    /// their reported status over time.
+    Infrastructure {
+        /// Only this group's.
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// An authority's scorecard per period: verified action, claimed action, persistence.
+    Scorecard {
+        name: String,
+        /// month, quarter or year (default: the configuration's).
+        #[arg(long)]
+        period: Option<String>,
+    },
+    /// Groups threatening a country from the territory next to it, with an explained score
+    /// (neighbours and weights from the configuration).
+    Threat { country: String },
+    /// A sourced brief on a group, authority or country.
+    Brief {
+        name: String,
+        /// md or html.
+        #[arg(long, default_value = "md")]
+        format: String,
+    },
     /// Manage entities: confirm, merge, unmerge, alias, history.
     #[command(subcommand)]
     Entity(EntityCommand),
@@ -526,6 +562,15 @@ fn run(cli: &Cli) -> Result<u8> {
             limit,
         } => findings(cli, about.as_deref(), *predicate, *limit),
         Command::Strength { name } => strength(cli, name),
+        Command::Network {
+            around,
+            depth,
+            format,
+        } => network(cli, around.as_deref(), *depth, format),
+        Command::Infrastructure { group } => infrastructure(cli, group.as_deref()),
+        Command::Scorecard { name, period } => scorecard(cli, name, period.as_deref()),
+        Command::Threat { country } => threat(cli, country),
+        Command::Brief { name, format } => brief(cli, name, format),
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
         Command::Attributions { file } => attributions(cli, file),
@@ -580,13 +625,43 @@ fn run(cli: &Cli) -> Result<u8> {
 }
 
 fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
-    let text = read_input(file)?;
-    // Front matter or a feed item would carry the publisher; plain text takes --publisher.
+    use havenwatch_ingest::formats::{self, Format};
+    let raw = read_input(file)?;
+    // Read the file as ingest would (front matter, HTML, feeds); the document's publisher
+    // speaks unless --publisher says otherwise.
+    let format = if file == "-" {
+        Format::sniff(raw.as_bytes())
+    } else {
+        Format::from_path(std::path::Path::new(file)).unwrap_or(Format::Text)
+    };
+    let max = usize::MAX;
+    let docs: Vec<formats::RawDocument> = match format {
+        Format::Text => vec![formats::parse_text(&raw, file, max)?],
+        Format::Markdown => vec![formats::parse_markdown(&raw, file, max)?],
+        Format::Html => vec![formats::parse_html(&raw, file, max)?],
+        Format::Feed => formats::parse_feed(&raw, file, max)?
+            .into_iter()
+            .collect::<Result<_, _>>()?,
+        Format::JsonLines => raw
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| formats::parse_json_line(l, file, i + 1, max))
+            .collect::<Result<_, _>>()?,
+    };
     let gazetteer = load_gazetteer(cli)?;
     let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
     let claims = havenwatch_extract::claims::ClaimExtractor::for_resolver(mentions.resolver());
-    let refs = havenwatch_extract::evaluate::mention_refs(&mentions, &text);
-    let found = claims.extract(&text, publisher, &refs);
+    let mut found = Vec::new();
+    let mut texts = Vec::new();
+    for doc in &docs {
+        let refs = havenwatch_extract::evaluate::mention_refs(&mentions, &doc.text);
+        let who = publisher.or(doc.meta.publisher.as_deref());
+        for c in claims.extract(&doc.text, who, &refs) {
+            found.push(c);
+            texts.push(doc.text.as_str());
+        }
+    }
     if cli.json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -596,14 +671,15 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
         }
         let out: Vec<Out> = found
             .iter()
-            .map(|c| Out {
+            .zip(&texts)
+            .map(|(c, text)| Out {
                 claim: c,
                 evidence_text: &text[c.evidence.start..c.evidence.end],
             })
             .collect();
         print_json(&out)?;
     } else {
-        for c in &found {
+        for (c, text) in found.iter().zip(&texts) {
             out!("{}", describe_claim(c));
             out!("    \"{}\"", &text[c.evidence.start..c.evidence.end]);
         }
@@ -861,6 +937,230 @@ fn findings(
             f.last_seen.as_deref().unwrap_or("?")
         );
     }
+    Ok(exit::OK)
+}
+
+/// Every claim in the store, for analyses over the whole picture.
+fn all_claims(store: &SqliteStore) -> Result<Vec<havenwatch_store::StoredClaim>> {
+    Ok(store.claims(&havenwatch_store::ClaimQuery::default())?)
+}
+
+fn require_entity(cli: &Cli, store: &SqliteStore, name: &str) -> Result<havenwatch_core::Entity> {
+    resolve_entity(cli, store, name)?
+        .ok_or_else(|| anyhow::anyhow!("no entity named `{name}` in {}", cli.db.display()))
+}
+
+fn network(cli: &Cli, around: Option<&str>, depth: usize, format: &str) -> Result<u8> {
+    let config = load_config(cli)?;
+    let store = open_existing(cli)?;
+    let center = around.map(|n| require_entity(cli, &store, n)).transpose()?;
+    let findings = havenwatch_analyze::build_findings(&all_claims(&store)?, &config);
+    let net = havenwatch_analyze::network::network(
+        &findings,
+        center.as_ref().map(|e| e.id.0.as_str()),
+        depth,
+    );
+    match (cli.json, format) {
+        (true, _) | (_, "json") => print_json(&net)?,
+        (_, "dot") => outp!("{}", net.to_dot()),
+        (_, "graphml") => outp!("{}", net.to_graphml()),
+        (_, "table") => {
+            let mut t = Table::new(["from", "relation", "to", "grade", "origins", "weight"]);
+            let name = |id: &str| {
+                net.nodes
+                    .iter()
+                    .find(|n| n.id == id)
+                    .map_or(id.to_string(), |n| n.name.clone())
+            };
+            for e in &net.edges {
+                t.row([
+                    name(&e.source),
+                    e.relation.to_string(),
+                    name(&e.target),
+                    e.grade.clone(),
+                    e.independent_origins.to_string(),
+                    format!("{:.2}", e.weight),
+                ]);
+            }
+            outp!("{}", t.render(&[36, 0, 36, 0, 0, 0]));
+            out!("\ncentrality (degree, weighted):");
+            let mut nodes = net.nodes.clone();
+            nodes.sort_by(|a, b| b.weighted_degree.total_cmp(&a.weighted_degree));
+            for n in nodes.iter().take(10) {
+                out!(
+                    "  {:<40} {:>3} {:>6.2}",
+                    n.name,
+                    n.degree,
+                    n.weighted_degree
+                );
+            }
+        }
+        (_, other) => bail!("--format `{other}`: use table, json, dot or graphml"),
+    }
+    Ok(exit::OK)
+}
+
+fn infrastructure(cli: &Cli, group: Option<&str>) -> Result<u8> {
+    let store = open_existing(cli)?;
+    let mut claims = all_claims(&store)?;
+    if let Some(g) = group {
+        let e = require_entity(cli, &store, g)?;
+        claims.retain(|c| {
+            c.claim.subject.id == e.id || c.claim.object.as_ref().is_some_and(|o| o.id == e.id)
+        });
+    }
+    let register = havenwatch_analyze::register::register(&claims);
+    if cli.json {
+        print_json(&register)?;
+        return Ok(exit::OK);
+    }
+    for r in &register {
+        out!(
+            "{} -- {} -- {}: {}",
+            r.group,
+            r.place.as_deref().unwrap_or("(place not given)"),
+            if r.kinds.is_empty() {
+                "infrastructure".into()
+            } else {
+                r.kinds.join(", ")
+            },
+            r.status
+        );
+        for rep in &r.reports {
+            out!(
+                "    {} {} ({}, {}): \"{}\"",
+                rep.date.as_deref().unwrap_or("-"),
+                rep.status,
+                rep.source,
+                rep.modality,
+                rep.evidence
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+    }
+    Ok(if register.is_empty() {
+        exit::NOT_FOUND
+    } else {
+        exit::OK
+    })
+}
+
+fn scorecard(cli: &Cli, name: &str, period: Option<&str>) -> Result<u8> {
+    let mut config = load_config(cli)?;
+    if let Some(p) = period {
+        config.period = match p {
+            "month" => havenwatch_analyze::config::Period::Month,
+            "quarter" => havenwatch_analyze::config::Period::Quarter,
+            "year" => havenwatch_analyze::config::Period::Year,
+            other => bail!("--period `{other}`: use month, quarter or year"),
+        };
+    }
+    let store = open_existing(cli)?;
+    let entity = require_entity(cli, &store, name)?;
+    let cards = havenwatch_analyze::scorecard::scorecard(
+        &all_claims(&store)?,
+        &entity.id.0,
+        &entity.name,
+        &config,
+    );
+    if cli.json {
+        print_json(
+            &serde_json::json!({"authority": entity.name, "id": entity.id, "period": cards}),
+        )?;
+        return Ok(exit::OK);
+    }
+    out!("Scorecard: {} ({})", entity.name, entity.id);
+    for c in &cards {
+        out!(
+            "\n{}  groups present: {}",
+            c.period,
+            if c.groups_present.is_empty() {
+                "-".into()
+            } else {
+                c.groups_present.join(", ")
+            }
+        );
+        for (label, items) in [
+            ("verified action", &c.verified),
+            ("claimed, unverified", &c.claimed),
+            ("persistence", &c.persistence),
+        ] {
+            for i in items {
+                out!(
+                    "  [{label}] {}: {} (sources: {})",
+                    i.group,
+                    i.what,
+                    i.sources.join(", ")
+                );
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn threat(cli: &Cli, country: &str) -> Result<u8> {
+    let config = load_config(cli)?;
+    let store = open_existing(cli)?;
+    let entity = require_entity(cli, &store, country)?;
+    let claims = all_claims(&store)?;
+    let findings = havenwatch_analyze::build_findings(&claims, &config);
+    let ranked = havenwatch_analyze::threat::threat(&entity.name, &findings, &claims, &config);
+    if cli.json {
+        print_json(&serde_json::json!({"country": entity.name, "ranking": ranked}))?;
+        return Ok(exit::OK);
+    }
+    if config.neighbours_of(&entity.name).is_empty() {
+        eprintln!(
+            "note: no [neighbours] for {} in the configuration: only attacks and threats count",
+            entity.name
+        );
+    }
+    for (i, r) in ranked.iter().enumerate() {
+        out!("{}. {}  score {:.2}", i + 1, r.group, r.score);
+        for t in &r.terms {
+            out!(
+                "     {:<15} {:>6.2} x {:<4} = {:>6.2}  {}",
+                t.name,
+                t.value,
+                t.weight,
+                t.contribution,
+                t.why
+            );
+        }
+    }
+    Ok(if ranked.is_empty() {
+        exit::NOT_FOUND
+    } else {
+        exit::OK
+    })
+}
+
+fn brief(cli: &Cli, name: &str, format: &str) -> Result<u8> {
+    let format = match format {
+        "md" | "markdown" => havenwatch_analyze::brief::Format::Markdown,
+        "html" => havenwatch_analyze::brief::Format::Html,
+        other => bail!("--format `{other}`: use md or html"),
+    };
+    let config = load_config(cli)?;
+    let store = open_existing(cli)?;
+    let entity = require_entity(cli, &store, name)?;
+    let claims = store.claims(&havenwatch_store::ClaimQuery {
+        about: Some(entity.id.0.clone()),
+        ..Default::default()
+    })?;
+    let findings = havenwatch_analyze::build_findings(&claims, &config);
+    let own: Vec<havenwatch_store::StoredClaim> = claims
+        .iter()
+        .filter(|c| c.claim.subject.id == entity.id)
+        .cloned()
+        .collect();
+    let (_, fused) = havenwatch_analyze::strength::strength(&own, &config);
+    outp!(
+        "{}",
+        havenwatch_analyze::brief::brief(&entity.name, &findings, &claims, &fused, format)
+    );
     Ok(exit::OK)
 }
 

@@ -473,8 +473,20 @@ impl ClaimExtractor {
         };
         if subject_before && pronoun_subject(text, ws, ts) {
             // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
+            // In reported speech ("the Authority said it had arrested ...") it is the speaker.
+            let speaker =
+                ctx.atts
+                    .iter()
+                    .filter(|a| a.content.0 <= ts && ts < a.content.1)
+                    .min_by_key(|a| a.content.1 - a.content.0)
+                    .and_then(|a| a.source)
+                    .and_then(|(x, y)| {
+                        ctx.mentions.iter().copied().rfind(|m| {
+                            m.start >= x && m.end <= y && allowed(m, &trigger.subject_types)
+                        })
+                    });
             subjects.clear();
-            subjects.extend(referent());
+            subjects.extend(speaker.or_else(referent));
         }
         if subject_before && authority_anaphor(text, ws, ts) {
             // "the authorities shelter ...", "security forces arrested ...": the subject is
@@ -1440,7 +1452,17 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
 /// Whether "the authorities" or "the government" is the trigger's subject.
 fn authority_anaphor(text: &str, from: usize, ts: usize) -> bool {
     let before = text[from..ts].to_lowercase();
-    let words: Vec<&str> = before.split_whitespace().rev().take(2).collect();
+    let words: Vec<&str> = before
+        .split_whitespace()
+        .rev()
+        .skip_while(|w| {
+            matches!(
+                *w,
+                "had" | "has" | "have" | "were" | "was" | "also" | "then" | "reportedly"
+            )
+        })
+        .take(2)
+        .collect();
     match words.as_slice() {
         [w, "the", ..] => matches!(
             *w,

@@ -760,3 +760,81 @@ fn findings_collapse_echoes_grade_sources_and_strength_fuses() {
     let err = stderr(&env.run(&["findings", "--config", unknown.to_str().unwrap()]));
     assert!(err.contains("unknown.toml:2: analysis.period"), "{err}");
 }
+
+#[test]
+fn network_register_scorecard_threat_and_brief_on_the_demo() {
+    let env = Env::new();
+    let corpus = repo_root().join("demo/corpus");
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let config = repo_root().join("demo/havenwatch.toml");
+    env.json(&[
+        "ingest",
+        corpus.to_str().unwrap(),
+        "--gazetteer",
+        gaz.to_str().unwrap(),
+    ]);
+    let cfg = config.to_str().unwrap();
+
+    let net = env.json(&["network", "--config", cfg, "--around", "JNJ"]);
+    assert!(
+        net["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["source"] == "demo:jnj"
+                && e["target"] == "demo:tlf"
+                && e["relation"] == "supports"),
+        "{net}"
+    );
+    let dot = env.run(&["network", "--config", cfg, "--format", "dot"]);
+    assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph havenwatch {"));
+    let graphml = env.run(&["network", "--config", cfg, "--format", "graphml"]);
+    assert!(String::from_utf8_lossy(&graphml.stdout).contains("<graphml"));
+
+    let register = env.json(&["infrastructure", "--group", "TLF"]);
+    let lenz = register
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["place"] == "Lenz District")
+        .unwrap_or_else(|| panic!("no Lenz entry: {register}"));
+    assert!(lenz["reports"].as_array().unwrap().len() >= 3);
+
+    let card = env.json(&[
+        "scorecard",
+        "Varenian Interim Authority",
+        "--config",
+        cfg,
+        "--period",
+        "year",
+    ]);
+    let periods = card["period"].as_array().unwrap();
+    let y2023 = periods
+        .iter()
+        .find(|p| p["period"] == "2023")
+        .expect("2023");
+    for key in ["verified", "claimed", "persistence"] {
+        assert!(y2023[key].is_array(), "{key}");
+    }
+    // The May 2023 raid: the authority's word, confirmed by residents the Courier spoke to.
+    assert!(!y2023["verified"].as_array().unwrap().is_empty(), "{y2023}");
+    assert!(!y2023["persistence"].as_array().unwrap().is_empty());
+
+    let threat = env.json(&["threat", "Kestria", "--config", cfg]);
+    let first = &threat["ranking"][0];
+    assert_eq!(first["group"], "Tarvik Liberation Front", "{threat}");
+    assert_eq!(first["terms"].as_array().unwrap().len(), 6);
+
+    let md = env.run(&["brief", "TLF", "--config", cfg]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.starts_with("# Brief: Tarvik Liberation Front"));
+    assert!(
+        md.lines()
+            .filter(|l| l.starts_with("- "))
+            .all(|l| l.contains("[^")),
+        "every statement footnoted"
+    );
+    let html = env.run(&["brief", "TLF", "--config", cfg, "--format", "html"]);
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains("<svg") && html.contains("</html>"));
+}
