@@ -9,6 +9,7 @@
 
 use havenwatch_core::text::{alias_key, hamming};
 use havenwatch_store::StoredClaim;
+use std::collections::HashMap;
 
 /// An independent origin: a key to compare and a name to show.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -33,18 +34,55 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
         }
         i
     }
-    for i in 0..n {
-        for j in i + 1..n {
-            let same_doc = claims[i].document == claims[j].document;
-            let near = match (claims[i].fingerprint, claims[j].fingerprint) {
-                (Some(a), Some(b)) => hamming(a, b) <= near_duplicate_bits,
-                _ => false,
+    let union = |parent: &mut Vec<usize>, i: usize, j: usize| {
+        let (a, b) = (find(parent, i), find(parent, j));
+        if a != b {
+            parent[b] = a;
+        }
+    };
+    // Same document: one origin.
+    let mut by_doc: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        if let Some(&j) = by_doc.get(c.document.0.as_str()) {
+            union(&mut parent, i, j);
+        } else {
+            by_doc.insert(c.document.0.as_str(), i);
+        }
+    }
+    // Near-duplicates without comparing every pair: fingerprints within `bits` differ in at
+    // most `bits` of `bits + 1` bands, so they share one band exactly. Candidates are the
+    // claims that share a band; each is compared with the bucket's members.
+    let bands = (near_duplicate_bits as usize + 1).min(64);
+    let width = 64 / bands;
+    let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+    for (i, c) in claims.iter().enumerate() {
+        let Some(f) = c.fingerprint else { continue };
+        for band in 0..bands {
+            let shift = band * width;
+            let mask = if width >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << width) - 1
             };
-            if same_doc || near {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                if a != b {
-                    parent[b] = a;
+            let bucket = buckets.entry((band, (f >> shift) & mask)).or_default();
+            for &j in bucket.iter() {
+                if find(&mut parent, i) == find(&mut parent, j) {
+                    continue;
                 }
+                if claims[j]
+                    .fingerprint
+                    .is_some_and(|g| hamming(f, g) <= near_duplicate_bits)
+                {
+                    union(&mut parent, i, j);
+                }
+            }
+            // A bucket of identical stories needs one representative per cluster only.
+            if !bucket
+                .iter()
+                .any(|&j| find(&mut parent, j) == find(&mut parent, i))
+                || bucket.is_empty()
+            {
+                bucket.push(i);
             }
         }
     }

@@ -1582,10 +1582,7 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
             by_predicate.push((*p, group));
         }
     }
-    let summary = store
-        .entities(&EntityQuery::default())?
-        .into_iter()
-        .find(|e| e.entity.id == entity.id);
+    let counts = store.entity_counts(&entity.id.0)?;
     if cli.json {
         #[derive(Serialize)]
         struct Out<'a> {
@@ -1601,12 +1598,9 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
         }
         print_json(&Out {
             entity: &entity,
-            mention_count: summary.as_ref().map_or(0, |s| s.mentions),
-            document_count: summary.as_ref().map_or(0, |s| s.documents),
-            merged: summary
-                .as_ref()
-                .map(|s| s.merged.clone())
-                .unwrap_or_default(),
+            mention_count: counts.mentions,
+            document_count: counts.documents,
+            merged: counts.merged.clone(),
             mentions: &mentions,
             merge_history: &history,
             claims: by_predicate
@@ -1634,11 +1628,13 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
     if !entity.aliases.is_empty() {
         out!("aliases: {}", entity.aliases.join("; "));
     }
-    if let Some(s) = &summary {
-        out!("{} mentions in {} documents", s.mentions, s.documents);
-        if !s.merged.is_empty() {
-            out!("merged into it: {}", s.merged.join(", "));
-        }
+    out!(
+        "{} mentions in {} documents",
+        counts.mentions,
+        counts.documents
+    );
+    if !counts.merged.is_empty() {
+        out!("merged into it: {}", counts.merged.join(", "));
     }
     if !history.is_empty() {
         out!("\nmerge history:");

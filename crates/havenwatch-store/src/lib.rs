@@ -67,6 +67,10 @@ pub trait Store {
     /// One entity by id, as stored (not following merges).
     fn entity(&self, id: &str) -> Result<Option<havenwatch_core::Entity>>;
 
+    /// Mention and document counts of an entity (with every entity merged into it), and the
+    /// ids merged into it.
+    fn entity_counts(&self, id: &str) -> Result<EntityCounts>;
+
     /// Mentions of an entity (and of every entity merged into it), with context.
     fn mentions(&self, entity: &str, limit: usize) -> Result<Vec<MentionInContext>>;
 

@@ -145,3 +145,11 @@ pub struct StoredClaim {
     #[serde(skip)]
     pub fingerprint: Option<u64>,
 }
+
+/// How often an entity is mentioned, in how many documents, and what was merged into it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EntityCounts {
+    pub mentions: usize,
+    pub documents: usize,
+    pub merged: Vec<String>,
+}

@@ -804,6 +804,29 @@ impl Store for SqliteStore {
         self.load_entity(id)
     }
 
+    fn entity_counts(&self, id: &str) -> Result<EntityCounts> {
+        let members = self.members_of(id)?;
+        let mut counts = EntityCounts::default();
+        let mut docs: HashSet<i64> = HashSet::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_key FROM mentions WHERE entity_id = ?1")
+            .map_err(sql("counting mentions"))?;
+        for member in &members {
+            let rows = stmt
+                .query_map([member], |r| r.get::<_, i64>(0))
+                .map_err(sql("counting mentions"))?;
+            for row in rows {
+                counts.mentions += 1;
+                docs.insert(row.map_err(sql("counting mentions"))?);
+            }
+        }
+        counts.documents = docs.len();
+        counts.merged = members.into_iter().filter(|m| m != id).collect();
+        counts.merged.sort();
+        Ok(counts)
+    }
+
     fn mentions(&self, entity: &str, limit: usize) -> Result<Vec<MentionInContext>> {
         let members = self.members_of(entity)?;
         let limit = if limit == 0 { -1 } else { limit as i64 };

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Findings benchmark: ingest N generated documents, then time the whole-store analyses
+# (findings with independence and grading, the network) and the per-entity answers (`show`,
+# `brief`). Prints figures; asserts nothing. Usage: bench/findings.sh [N] [WORKDIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-20000}
+WORK=${2:-bench/out}
+mkdir -p "$WORK"
+CORPUS="$WORK/corpus-$N.jsonl"
+DB="$WORK/findings-$N.db"
+[ -f "$CORPUS" ] || python3 bench/gen_corpus.py "$N" "$CORPUS"
+cargo build --release -q
+HW="target/release/havenwatch --db $DB"
+if [ ! -f "$DB" ]; then
+  $HW ingest "$CORPUS" --quiet --json > "$WORK/ingest.json"
+fi
+ms() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+CLAIMS=$($HW summary --json | python3 -c "import json,sys; print(json.load(sys.stdin)['claims'])")
+echo "store: $N documents, $CLAIMS claims"
+echo "findings (all claims -> findings, independence, grades): $(ms $HW findings --json --limit 1000000) ms"
+echo "network (all findings -> graph):                         $(ms $HW network --json) ms"
+echo "show TTP:                                                $(ms $HW show TTP --json --limit 20) ms"
+echo "brief TTP:                                               $(ms $HW brief TTP) ms"
