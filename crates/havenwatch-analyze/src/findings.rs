@@ -42,6 +42,9 @@ pub struct Finding {
     pub circular: bool,
     /// Reports per period, oldest first.
     pub trend: Vec<(String, usize)>,
+    /// `new` (one period), `rising`, `falling` or `steady`: the last period against the one
+    /// before it.
+    pub direction: &'static str,
     /// Ids of the documents behind it.
     pub documents: Vec<String>,
 }
@@ -160,8 +163,19 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
         first_seen: dates.iter().min().map(|d| d.to_string()),
         last_seen: dates.iter().max().map(|d| d.to_string()),
         circular: supporting >= 2 && hedged_only.len() == 1, // several reports, one origin
+        direction: direction(&trend),
         trend: trend.into_iter().collect(),
         documents,
+    }
+}
+
+fn direction(trend: &BTreeMap<String, usize>) -> &'static str {
+    let counts: Vec<usize> = trend.values().copied().collect();
+    match counts.as_slice() {
+        [] | [_] => "new",
+        [.., a, b] if b > a => "rising",
+        [.., a, b] if b < a => "falling",
+        _ => "steady",
     }
 }
 
@@ -306,6 +320,7 @@ mod tests {
         assert_eq!(f.grade, "F1");
         assert_eq!(f.first_seen.as_deref(), Some("2024-01-02"));
         assert_eq!(f.trend, vec![("2024-Q1".into(), 3), ("2024-Q2".into(), 1)]);
+        assert_eq!(f.direction, "falling");
     }
 
     #[test]

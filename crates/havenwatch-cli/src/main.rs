@@ -1656,8 +1656,15 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
     if !by_predicate.is_empty() {
         out!("\nclaims ({}):", claims.len());
         for (p, group) in &by_predicate {
-            out!("  {p} ({})", group.len());
-            for c in group {
+            if group.len() > limit {
+                out!(
+                    "  {p} ({}, newest {limit} shown; `havenwatch claims` lists all)",
+                    group.len()
+                );
+            } else {
+                out!("  {p} ({})", group.len());
+            }
+            for c in group.iter().take(limit) {
                 out!("    {}", describe_claim(&c.claim));
                 out!(
                     "        {} {} {}: \"{}\"",
