@@ -605,15 +605,30 @@ fn run(cli: &Cli) -> Result<u8> {
                     c.phrase, c.cue, c.occurrences
                 ));
             }
+            // The cue model: an averaged perceptron judging learned phrases in context.
+            let hand = havenwatch_extract::attribution::AttributionExtractor::from_toml(
+                include_str!("../../havenwatch-extract/data/attribution.toml"),
+            )?;
+            let candidates =
+                havenwatch_extract::attribution::AttributionExtractor::candidates(&toml, &hand);
+            let examples = havenwatch_extract::polnear::cue_examples(&cues, &candidates);
+            let model = havenwatch_extract::cue_model::CueModel::train(&examples, 5);
+            let model_json = serde_json::to_string_pretty(&model)?;
             match out {
                 Some(path) => {
                     std::fs::write(path, &toml).with_context(|| path.display().to_string())?;
+                    let model_path = path.with_file_name("attribution-model.json");
+                    std::fs::write(&model_path, format!("{model_json}\n"))
+                        .with_context(|| model_path.display().to_string())?;
                     if !cli.quiet {
                         eprintln!(
-                            "learned {} cue phrases from {} articles into {}",
+                            "learned {} cue phrases from {} articles into {}, and a cue model ({} weights from {} examples) into {}",
                             learned.len(),
                             cues.len(),
-                            path.display()
+                            path.display(),
+                            model.weights.len(),
+                            examples.len(),
+                            model_path.display()
                         );
                     }
                 }

@@ -9,9 +9,11 @@
 //! Cues are found in one case-insensitive Aho-Corasick pass per sentence. Auxiliaries and
 //! adverbs before a verb cue ("has also said") belong to the cue.
 
+use crate::cue_model::{features, CueModel};
 use crate::sentences::split_sentences;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What kind of assertion a cue makes; it sets the modality of claims in its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,6 +67,9 @@ struct LexiconToml {
     not_source: Vec<String>,
     strong: Vec<String>,
 }
+
+/// Learned phrases rarer as cues than this are never candidates for the model.
+pub const MODEL_MIN_PROBABILITY: f64 = 0.05;
 
 /// Words that, directly before a verb cue, belong to it ("has also said").
 const AUXILIARIES: &[&str] = &[
@@ -123,17 +128,76 @@ pub struct AttributionExtractor {
     /// Cues accepted anywhere; the others need a complement marker after them ("that", ":",
     /// a quote) or must end the sentence, so "the states" or "holds talks" are not cues.
     strong: Vec<String>,
+    /// Learned phrases the model judges where they occur, with how often each is a cue.
+    judged: HashMap<String, f64>,
+    model: Option<CueModel>,
+    /// The hand-written lexicon's phrases.
+    hand: std::collections::HashSet<String>,
 }
 
 impl AttributionExtractor {
     /// The lexicon that ships with havenwatch: the hand-written cues, and the cues learned
     /// from PolNeAR's train split by `havenwatch train-attribution`.
     pub fn builtin() -> Self {
-        Self::from_toml_with_learned(
+        let mut x = Self::from_toml_with_learned(
             include_str!("../data/attribution.toml"),
             Some(include_str!("../data/attribution-learned.toml")),
         )
-        .expect("the built-in attribution lexicons are valid (tested)")
+        .expect("the built-in attribution lexicons are valid (tested)");
+        let model: CueModel = serde_json::from_str(include_str!("../data/attribution-model.json"))
+            .expect("the built-in cue model is valid (tested)");
+        if !model.weights.is_empty() {
+            x = x.with_model(include_str!("../data/attribution-learned.toml"), model);
+        }
+        x
+    }
+
+    /// Adds the learned cue model: every learned phrase the hand lexicon lacks becomes a
+    /// candidate, accepted where the model scores its context above zero.
+    pub fn with_model(self, learned: &str, model: CueModel) -> Self {
+        let learned: LearnedToml =
+            toml::from_str(learned).expect("the learned lexicon is valid (tested)");
+        let mut cues = self.cues.clone();
+        let mut classes = self.classes.clone();
+        let mut judged = HashMap::new();
+        for c in learned.cue {
+            let p = c.cue as f64 / c.occurrences.max(1) as f64;
+            if p < MODEL_MIN_PROBABILITY || self.hand.contains(&c.phrase) {
+                continue;
+            }
+            judged.insert(c.phrase.clone(), p);
+            if !cues.contains(&c.phrase) {
+                cues.push(c.phrase);
+                classes.push(CueClass::Reporting);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&cues)
+            .expect("cue phrases build an automaton");
+        AttributionExtractor {
+            automaton,
+            classes,
+            cues,
+            judged,
+            model: Some(model),
+            ..self
+        }
+    }
+
+    /// The learned phrases the model would judge, with their probabilities (for training).
+    pub fn candidates(learned: &str, hand: &AttributionExtractor) -> HashMap<String, f64> {
+        let learned: LearnedToml = toml::from_str(learned).expect("the learned lexicon is valid");
+        learned
+            .cue
+            .into_iter()
+            .filter_map(|c| {
+                let p = c.cue as f64 / c.occurrences.max(1) as f64;
+                (p >= MODEL_MIN_PROBABILITY && !hand.hand.contains(&c.phrase))
+                    .then_some((c.phrase, p))
+            })
+            .collect()
     }
 
     /// The lexicon claims are read with: the hand-written cues and only the learned cues that
@@ -161,6 +225,15 @@ impl AttributionExtractor {
         learned: Option<&str>,
     ) -> Result<Self, toml::de::Error> {
         let mut lex: LexiconToml = toml::from_str(text)?;
+        let hand: std::collections::HashSet<String> = lex
+            .reporting
+            .iter()
+            .chain(&lex.alleging)
+            .chain(&lex.assessing)
+            .chain(&lex.denying)
+            .chain(&lex.source_after)
+            .map(|c| c.to_lowercase())
+            .collect();
         if let Some(learned) = learned {
             let learned: LearnedToml = toml::from_str(learned)?;
             let known: std::collections::HashSet<String> = lex
@@ -213,6 +286,9 @@ impl AttributionExtractor {
             cues,
             not_source: lex.not_source.iter().map(|w| w.to_lowercase()).collect(),
             strong: lex.strong.iter().map(|w| w.to_lowercase()).collect(),
+            judged: HashMap::new(),
+            model: None,
+            hand,
         })
     }
 
@@ -241,10 +317,17 @@ impl AttributionExtractor {
             }
             let cue_text = &self.cues[m.pattern().as_usize()];
             let class = self.classes[m.pattern().as_usize()];
+            let mut judged_cue = false;
+            if let (Some(model), Some(&p)) = (&self.model, self.judged.get(cue_text)) {
+                if model.score(&features(text, s, e, cs, ce, cue_text, p)) <= 0.0 {
+                    continue;
+                }
+                judged_cue = true;
+            }
             let found = if class == CueClass::SourceAfter {
                 self.according_to(text, s, body_end, cs, ce)
             } else {
-                self.verb_cue(text, s, body_end, cs, ce, class, cue_text)
+                self.verb_cue(text, s, body_end, cs, ce, class, cue_text, judged_cue)
                     .or_else(|| {
                         self.coordinated_cue(text, body_end, cs, ce, class, &mut out[first..])
                     })
@@ -358,6 +441,7 @@ impl AttributionExtractor {
         ce: usize,
         class: CueClass,
         cue_text: &str,
+        judged_cue: bool,
     ) -> Option<Attribution> {
         // "a claimed bombing", "the alleged plot": an adjective, not a cue.
         if let Some((ws, we)) = word_before(text, s, cs) {
@@ -388,7 +472,11 @@ impl AttributionExtractor {
                 .split_whitespace()
                 .take(4)
                 .any(|w| w.eq_ignore_ascii_case("that"));
-        if !self.strong.iter().any(|c| c == cue_text) && !complement && !ends_sentence {
+        if !judged_cue
+            && !self.strong.iter().any(|c| c == cue_text)
+            && !complement
+            && !ends_sentence
+        {
             return None;
         }
         // "is said to", "are reported to": a hedge on the clause, not an attribution.

@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod claims;
+pub mod cue_model;
 pub mod discover;
 pub mod evaluate;
 pub mod fold;

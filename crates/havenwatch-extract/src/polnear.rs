@@ -277,3 +277,52 @@ pub fn learn_cues(articles: &[(String, GoldSpans)], min_count: usize) -> Vec<Lea
     out.sort_by(|a, b| b.cue.cmp(&a.cue).then_with(|| a.phrase.cmp(&b.phrase)));
     out
 }
+
+/// Training examples for the cue model: every occurrence of a candidate phrase in the
+/// articles' sentences, with its features, labelled by whether it overlaps an annotated cue.
+pub fn cue_examples(
+    articles: &[(String, GoldSpans)],
+    candidates: &std::collections::HashMap<String, f64>,
+) -> Vec<(Vec<String>, bool)> {
+    let mut phrases: Vec<&String> = candidates.keys().collect();
+    phrases.sort();
+    let automaton = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&phrases)
+        .expect("phrases build an automaton");
+    let mut out = Vec::new();
+    for (text, gold) in articles {
+        // Gold cue spans in bytes.
+        let byte_of: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let cues: Vec<(usize, usize)> = gold
+            .cue
+            .iter()
+            .filter(|(a, b)| *a < byte_of.len() && *b < byte_of.len())
+            .map(|&(a, b)| (byte_of[a], byte_of[b]))
+            .collect();
+        for (s, e) in crate::sentences::split_sentences(text) {
+            for m in automaton.find_iter(&text[s..e]) {
+                let (cs, ce) = (s + m.start(), s + m.end());
+                let before = text[..cs].chars().next_back();
+                let after = text[ce..].chars().next();
+                if before.is_some_and(char::is_alphanumeric)
+                    || after.is_some_and(char::is_alphanumeric)
+                {
+                    continue;
+                }
+                let phrase = phrases[m.pattern().as_usize()];
+                let label = cues.iter().any(|&(a, b)| a < ce && cs < b);
+                out.push((
+                    crate::cue_model::features(text, s, e, cs, ce, phrase, candidates[phrase]),
+                    label,
+                ));
+            }
+        }
+    }
+    out
+}
