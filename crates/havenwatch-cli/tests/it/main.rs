@@ -838,3 +838,37 @@ fn network_register_scorecard_threat_and_brief_on_the_demo() {
     let html = String::from_utf8_lossy(&html.stdout);
     assert!(html.contains("<svg") && html.contains("</html>"));
 }
+
+#[test]
+fn train_attribution_reproduces_the_committed_lexicon_and_model() {
+    let train = repo_root().join("../shared/data/polnear/train");
+    assert!(
+        train.exists(),
+        "../shared is missing beside the checkout (expected {})",
+        train.display()
+    );
+    let env = Env::new();
+    let out = env.path("attribution-learned.toml");
+    let run = env.run(&[
+        "train-attribution",
+        "--polnear",
+        train.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--min-probability",
+        "0.2",
+        "--strong-probability",
+        "0.3",
+        "--quiet",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let data = repo_root().join("crates/havenwatch-extract/data");
+    for file in ["attribution-learned.toml", "attribution-model.json"] {
+        let fresh = std::fs::read_to_string(env.path(file)).unwrap();
+        let committed = std::fs::read_to_string(data.join(file)).unwrap();
+        assert!(
+            fresh == committed,
+            "{file} differs from a fresh `havenwatch train-attribution`"
+        );
+    }
+}
