@@ -228,6 +228,13 @@ pub fn ingest(
                     summary.bytes += doc.document.text.len() as u64;
                     // Send each entity's full record once per run; the store ignores repeats.
                     doc.entities.retain(|e| written.insert(e.id.0.clone()));
+                    for e in &mut doc.entities {
+                        if e.status == EntityStatus::Known {
+                            if let Some(&i) = known_by_id.get(e.id.0.as_str()) {
+                                *e = known[i].clone();
+                            }
+                        }
+                    }
                     batch.push(doc);
                     if batch.len() >= options.batch_size {
                         flush(&mut batch, &mut summary);
@@ -280,7 +287,19 @@ fn analyse(
             MentionTarget::Discovered(i) => &discovered[i],
         };
         if seen.insert(entity.id.0.as_str()) {
-            entities.push(entity.clone());
+            // A known entity travels as its id; the writer adds its full record (aliases and
+            // all) the first time it writes it, not once per document.
+            entities.push(match m.target {
+                MentionTarget::Known(_) => Entity {
+                    id: entity.id.clone(),
+                    name: String::new(),
+                    entity_type: entity.entity_type,
+                    aliases: Vec::new(),
+                    external_ids: Vec::new(),
+                    status: EntityStatus::Known,
+                },
+                MentionTarget::Discovered(_) => entity.clone(),
+            });
         }
         mentions.push(Mention {
             entity: entity.id.clone(),
