@@ -328,7 +328,7 @@ impl ClaimExtractor {
             };
             // A relation needs a name in its sentence (a pronoun's referent is named before
             // it, in this sentence or an earlier one): sentences without one only count.
-            let triggers = if sentence_mentions.is_empty() {
+            let triggers = if sentence_mentions.is_empty() && !has_anaphor(&text[s..e]) {
                 Vec::new()
             } else {
                 self.trigger_phrases.find(text, s, e)
@@ -420,7 +420,32 @@ impl ClaimExtractor {
             (trigger.subject_before, trigger.object_before)
         };
         let pick = |before: bool, types: &[EntityType]| -> Vec<&MentionRef> {
-            pick_arguments(text, &usable, ts, te, before, types, &self.metonyms)
+            // A trigger ending in a preposition ("safe haven in") takes its object right after it.
+            let prepositional = !before
+                && phrase.rsplit(' ').next().is_some_and(|w| {
+                    matches!(
+                        w,
+                        "in" | "from"
+                            | "to"
+                            | "over"
+                            | "on"
+                            | "into"
+                            | "inside"
+                            | "across"
+                            | "against"
+                            | "of"
+                    )
+                });
+            pick_arguments(
+                text,
+                &usable,
+                ts,
+                te,
+                before,
+                types,
+                &self.metonyms,
+                if prepositional { 5 } else { 18 },
+            )
         };
         let mut subjects = pick(subject_before, &trigger.subject_types);
         let mut objects = pick(object_before, &trigger.object_types);
@@ -465,10 +490,17 @@ impl ClaimExtractor {
                         .copied()
                 })
                 .or_else(|| {
-                    ctx.all
+                    // The topic carried over: the first group of the last sentence that named
+                    // one ("The Shabaab ... held Mogadishu. The extremist group is ...").
+                    let last = ctx
+                        .all
                         .iter()
                         .rev()
-                        .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)
+                        .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)?;
+                    let start = text[..last.start].rfind(". ").map_or(0, |p| p + 2);
+                    ctx.all
+                        .iter()
+                        .find(|m| m.start >= start && m.entity_type == EntityType::ArmedGroup)
                 })
         };
         if subject_before && pronoun_subject(text, ws, ts) {
@@ -528,6 +560,30 @@ impl ClaimExtractor {
                 .find(|m| m.end <= ts && m.entity_type == EntityType::ArmedGroup)
             {
                 objects.push(m);
+            }
+        }
+        if objects.is_empty()
+            && !object_before
+            && (trigger.object_types.contains(&EntityType::State)
+                || trigger.object_types.contains(&EntityType::Authority))
+        {
+            // "fighting to topple the Western-backed government": the state or authority named
+            // last (or the capital that stands for it).
+            let after = text[te..we].to_lowercase();
+            let near: Vec<&str> = after.split_whitespace().take(5).collect();
+            if near.iter().any(|w| {
+                matches!(
+                    w.trim_matches(|c: char| !c.is_alphabetic()),
+                    "government" | "authorities" | "regime"
+                )
+            }) {
+                if let Some(m) = ctx.all.iter().rev().find(|m| {
+                    m.end <= ts
+                        && (matches!(m.entity_type, EntityType::State | EntityType::Authority)
+                            || self.metonyms.contains_key(&m.id))
+                }) {
+                    objects.push(m);
+                }
             }
         }
         if subject_before && unnamed_subject(text, ws, ts) {
@@ -1227,6 +1283,24 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
         .is_some_and(|rest| rest.ends_with(' '))
 }
 
+/// Whether a sentence without names may still refer to one ("The group ...", "It ...").
+fn has_anaphor(sentence: &str) -> bool {
+    sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        matches!(
+            w.to_ascii_lowercase().as_str(),
+            "it" | "its"
+                | "they"
+                | "their"
+                | "them"
+                | "group"
+                | "militants"
+                | "outfit"
+                | "authorities"
+                | "government"
+        )
+    })
+}
+
 /// Whether a sentence continues the previous one's report: "likewise", "also", "further".
 fn continues(sentence: &str) -> bool {
     sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
@@ -1552,6 +1626,7 @@ fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
 
 /// Subjects or objects of a trigger: the nearest mention of an allowed type on the given side,
 /// and the mentions coordinated with it ("A, B and C").
+#[allow(clippy::too_many_arguments)]
 fn pick_arguments<'a>(
     text: &str,
     mentions: &[&'a MentionRef],
@@ -1560,6 +1635,7 @@ fn pick_arguments<'a>(
     before: bool,
     types: &[EntityType],
     metonyms: &HashMap<String, String>,
+    max_gap: usize,
 ) -> Vec<&'a MentionRef> {
     let allowed = |m: &MentionRef| {
         types.contains(&m.entity_type)
@@ -1601,7 +1677,7 @@ fn pick_arguments<'a>(
                 } else {
                     &text[te..m.start]
                 };
-                if gap.split_whitespace().count() > 18 {
+                if gap.split_whitespace().count() > max_gap {
                     break;
                 }
                 out.push(m);
