@@ -537,17 +537,7 @@ fn run(cli: &Cli) -> Result<u8> {
                 print_json(&found)?;
             } else {
                 for c in &found {
-                    out!("{}", describe_claim(&c.claim));
-                    out!(
-                        "    {} {} {}: \"{}\"",
-                        c.document.short(),
-                        c.published.as_deref().unwrap_or("-"),
-                        c.publisher.as_deref().unwrap_or("-"),
-                        c.evidence_text
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    );
+                    print_stored_claim(c, "");
                 }
                 if found.is_empty() {
                     eprintln!("no claims match");
@@ -649,21 +639,10 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
     } else {
         Format::from_path(std::path::Path::new(file)).unwrap_or(Format::Text)
     };
-    let max = usize::MAX;
-    let docs: Vec<formats::RawDocument> = match format {
-        Format::Text => vec![formats::parse_text(&raw, file, max)?],
-        Format::Markdown => vec![formats::parse_markdown(&raw, file, max)?],
-        Format::Html => vec![formats::parse_html(&raw, file, max)?],
-        Format::Feed => formats::parse_feed(&raw, file, max)?
+    let docs: Vec<formats::RawDocument> =
+        havenwatch_ingest::pipeline::parse_whole(raw.as_bytes(), format, file, usize::MAX)
             .into_iter()
-            .collect::<Result<_, _>>()?,
-        Format::JsonLines => raw
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| formats::parse_json_line(l, file, i + 1, max))
-            .collect::<Result<_, _>>()?,
-    };
+            .collect::<Result<_, _>>()?;
     let gazetteer = load_gazetteer(cli)?;
     let mentions = havenwatch_extract::MentionExtractor::new(&gazetteer);
     let claims = havenwatch_extract::claims::ClaimExtractor::for_resolver(mentions.resolver());
@@ -703,6 +682,21 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+/// A stored claim and, under it, its document and evidence sentence.
+fn print_stored_claim(c: &havenwatch_store::StoredClaim, indent: &str) {
+    out!("{indent}{}", describe_claim(&c.claim));
+    out!(
+        "{indent}    {} {} {}: \"{}\"",
+        c.document.short(),
+        c.published.as_deref().unwrap_or("-"),
+        c.publisher.as_deref().unwrap_or("-"),
+        c.evidence_text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 }
 
 /// One line for a claim: subject predicate object [qualifiers] — source (chain), modality.
@@ -1680,17 +1674,7 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
                 out!("  {p} ({})", group.len());
             }
             for c in group.iter().take(limit) {
-                out!("    {}", describe_claim(&c.claim));
-                out!(
-                    "        {} {} {}: \"{}\"",
-                    c.document.short(),
-                    c.published.as_deref().unwrap_or("-"),
-                    c.publisher.as_deref().unwrap_or("-"),
-                    c.evidence_text
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                );
+                print_stored_claim(c, "    ");
             }
         }
     }

@@ -236,21 +236,12 @@ impl AttributionExtractor {
             .collect();
         if let Some(learned) = learned {
             let learned: LearnedToml = toml::from_str(learned)?;
-            let known: std::collections::HashSet<String> = lex
-                .reporting
-                .iter()
-                .chain(&lex.alleging)
-                .chain(&lex.assessing)
-                .chain(&lex.denying)
-                .chain(&lex.source_after)
-                .map(|c| c.to_lowercase())
-                .collect();
             for cue in learned.cue {
                 let p = cue.cue as f64 / cue.occurrences.max(1) as f64;
                 if p < learned.min_probability {
                     continue;
                 }
-                if !known.contains(&cue.phrase) {
+                if !hand.contains(&cue.phrase) {
                     lex.reporting.push(cue.phrase.clone());
                 }
                 if p >= learned.strong_probability && !lex.strong.contains(&cue.phrase) {

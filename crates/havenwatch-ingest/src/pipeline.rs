@@ -392,7 +392,9 @@ fn read_file(
     send_all(parse_whole(&bytes, format, &name, max), tx);
 }
 
-fn parse_whole(
+/// Parses a whole file's bytes in a format: one result per document (feeds and JSON Lines hold
+/// several), errors in place.
+pub fn parse_whole(
     bytes: &[u8],
     format: Format,
     name: &str,
