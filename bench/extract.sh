@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
 WORK=${2:-bench/out}
-mkdir -p "$WORK"
-CORPUS="$WORK/corpus-$N.jsonl"
-[ -f "$CORPUS" ] || python3 bench/gen_corpus.py "$N" "$CORPUS"
+source bench/corpus.sh
+CORPUS=$(corpus "$N" "$WORK")
 cargo build --release -q -p havenwatch-extract --example throughput
 target/release/examples/throughput "$CORPUS"

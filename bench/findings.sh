@@ -6,10 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20000}
 WORK=${2:-bench/out}
-mkdir -p "$WORK"
-CORPUS="$WORK/corpus-$N.jsonl"
+source bench/corpus.sh
+CORPUS=$(corpus "$N" "$WORK")
 DB="$WORK/findings-$N.db"
-[ -f "$CORPUS" ] || python3 bench/gen_corpus.py "$N" "$CORPUS"
 cargo build --release -q
 HW="target/release/havenwatch --db $DB"
 if [ ! -f "$DB" ]; then

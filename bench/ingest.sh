@@ -6,14 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 WORK=${2:-bench/out}
-mkdir -p "$WORK"
-CORPUS="$WORK/corpus-$N.jsonl"
+source bench/corpus.sh
+CORPUS=$(corpus "$N" "$WORK")
 DB="$WORK/bench.db"
 cargo build --release -q
-if [ ! -f "$CORPUS" ]; then
-  echo "generating $N documents into $CORPUS ..."
-  python3 bench/gen_corpus.py "$N" "$CORPUS"
-fi
 rm -f "$DB" "$DB-wal" "$DB-shm"
 BYTES=$(stat -c %s "$CORPUS")
 echo "ingesting $N documents ($((BYTES / 1000000)) MB) on $(nproc) cores ..."

@@ -6,9 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
 WORK=${2:-bench/out}
-mkdir -p "$WORK"
-CORPUS="$WORK/corpus-$N.jsonl"
-[ -f "$CORPUS" ] || python3 bench/gen_corpus.py "$N" "$CORPUS"
+source bench/corpus.sh
+CORPUS=$(corpus "$N" "$WORK")
 VENV="$WORK/spacy-venv"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"

@@ -79,14 +79,11 @@ pub fn brief(
     {
         let subject = &f.subject;
         let text = format!(
-            "{subject} {} {} ({}; {} report{}, {} independent origin{}{}).",
+            "{subject} {} {} ({}; {}{}).",
             f.estimative,
             phrase(f),
             f.explanation,
-            f.reports,
-            if f.reports == 1 { "" } else { "s" },
-            f.independent_origins,
-            if f.independent_origins == 1 { "" } else { "s" },
+            f.tally(),
             if f.circular {
                 "; one origin echoed"
             } else {

@@ -49,6 +49,18 @@ pub struct Finding {
     pub documents: Vec<String>,
 }
 
+impl Finding {
+    /// "3 reports, 2 independent origins", as briefs and tables say it.
+    pub fn tally(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "{}, {}",
+            plural(self.reports, "report"),
+            plural(self.independent_origins, "independent origin")
+        )
+    }
+}
+
 fn is_contradiction(c: &StoredClaim) -> bool {
     c.claim.negated || c.claim.modality == Modality::Denied
 }

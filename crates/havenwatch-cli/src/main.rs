@@ -825,23 +825,16 @@ fn eval(cli: &Cli, gold: &std::path::Path, explain: bool) -> Result<u8> {
                 if c.negated { " negated" } else { "" }
             )
         };
-        out!("\nmissed ({}):", ev.missed.len());
-        for m in &ev.missed {
-            out!(
-                "  [{}] {}\n      \"{}\"",
-                m.paragraph,
-                show(&m.claim),
-                m.claim.evidence
-            );
-        }
-        out!("\nspurious ({}):", ev.spurious.len());
-        for m in &ev.spurious {
-            out!(
-                "  [{}] {}\n      \"{}\"",
-                m.paragraph,
-                show(&m.claim),
-                m.claim.evidence
-            );
+        for (label, list) in [("missed", &ev.missed), ("spurious", &ev.spurious)] {
+            out!("\n{label} ({}):", list.len());
+            for m in list {
+                out!(
+                    "  [{}] {}\n      \"{}\"",
+                    m.paragraph,
+                    show(&m.claim),
+                    m.claim.evidence
+                );
+            }
         }
         out!(
             "\nmatched, but source, modality or negation differ ({}):",
@@ -910,15 +903,12 @@ fn findings(
     }
     for f in &found {
         out!(
-            "{} {} {}  [{}] {} report{}, {} independent origin{}{}",
+            "{} {} {}  [{}] {}{}",
             f.subject,
             f.predicate,
             f.object.as_deref().unwrap_or(""),
             f.grade,
-            f.reports,
-            if f.reports == 1 { "" } else { "s" },
-            f.independent_origins,
-            if f.independent_origins == 1 { "" } else { "s" },
+            f.tally(),
             if f.circular {
                 " (CIRCULAR: one origin echoed)"
             } else {

@@ -18,17 +18,6 @@ pub struct NameRun {
     pub end: usize,
 }
 
-/// How a discovered name was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Discovery {
-    /// "Long Name (LN)": the long form's span, and the acronym's span.
-    Acronym { acronym: (usize, usize) },
-    /// "Name, a militant group ...": the span of the description.
-    Apposition { description: (usize, usize) },
-    /// A name headed by a group noun.
-    GroupNoun,
-}
-
 /// Connectors that may stand inside a name between capitalised words.
 const CONNECTORS: [&str; 16] = [
     "of", "for", "al", "el", "ul", "e", "i", "wal", "wa", "de", "du", "la", "bin", "ibn", "in",

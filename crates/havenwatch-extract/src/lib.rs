@@ -23,7 +23,7 @@ pub mod resolver;
 pub mod sanctions;
 pub mod sentences;
 
-pub use discover::{Discovery, NameRun};
+pub use discover::NameRun;
 pub use gazetteer::{Gazetteer, GazetteerEntry, GazetteerError};
 pub use mentions::{Analysis, DiscoveredEntity, FoundMention, MentionExtractor, MentionTarget};
 pub use resolver::{EntityResolver, ResolvedName};

@@ -42,6 +42,18 @@ impl Env {
     fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }
+    /// Ingests the demo corpus with the demo gazetteer; returns the ingest's JSON summary.
+    fn ingest_demo(&self) -> Value {
+        let corpus = repo_root().join("demo/corpus");
+        let gaz = repo_root().join("demo/gazetteer.toml");
+        self.json(&[
+            "ingest",
+            corpus.to_str().unwrap(),
+            "--gazetteer",
+            gaz.to_str().unwrap(),
+        ])
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         let mut a = args.to_vec();
         a.push("--json");
@@ -218,10 +230,7 @@ fn reingesting_adds_nothing() {
 #[test]
 fn demo_corpus_queries_and_entity_management() {
     let env = Env::new();
-    let corpus = repo_root().join("demo/corpus");
-    let gaz = repo_root().join("demo/gazetteer.toml");
-    let gaz = gaz.to_str().unwrap();
-    env.json(&["ingest", corpus.to_str().unwrap(), "--gazetteer", gaz]);
+    env.ingest_demo();
 
     // The most-mentioned group, and the groups found in the text.
     let groups = env.json(&["entities", "--type", "armed_group"]);
@@ -477,10 +486,7 @@ fn gazetteer_build_reproduces_the_committed_file() {
 #[test]
 fn claims_are_stored_queried_and_shown_by_predicate() {
     let env = Env::new();
-    let corpus = repo_root().join("demo/corpus");
-    let gaz = repo_root().join("demo/gazetteer.toml");
-    let gaz = gaz.to_str().unwrap();
-    let out = env.json(&["ingest", corpus.to_str().unwrap(), "--gazetteer", gaz]);
+    let out = env.ingest_demo();
     assert!(out["claims"].as_u64().unwrap() >= 40, "{out}");
 
     // Filters: subject by alias, predicate, modality, source, since.
@@ -654,15 +660,8 @@ fn attributions_prints_character_spans() {
 #[test]
 fn findings_collapse_echoes_grade_sources_and_strength_fuses() {
     let env = Env::new();
-    let corpus = repo_root().join("demo/corpus");
-    let gaz = repo_root().join("demo/gazetteer.toml");
+    env.ingest_demo();
     let config = repo_root().join("demo/havenwatch.toml");
-    env.json(&[
-        "ingest",
-        corpus.to_str().unwrap(),
-        "--gazetteer",
-        gaz.to_str().unwrap(),
-    ]);
     let cfg = config.to_str().unwrap();
 
     let findings = env.json(&["findings", "--config", cfg, "--limit", "500"]);
@@ -764,15 +763,8 @@ fn findings_collapse_echoes_grade_sources_and_strength_fuses() {
 #[test]
 fn network_register_scorecard_threat_and_brief_on_the_demo() {
     let env = Env::new();
-    let corpus = repo_root().join("demo/corpus");
-    let gaz = repo_root().join("demo/gazetteer.toml");
+    env.ingest_demo();
     let config = repo_root().join("demo/havenwatch.toml");
-    env.json(&[
-        "ingest",
-        corpus.to_str().unwrap(),
-        "--gazetteer",
-        gaz.to_str().unwrap(),
-    ]);
     let cfg = config.to_str().unwrap();
 
     let net = env.json(&["network", "--config", cfg, "--around", "JNJ"]);
