@@ -2,6 +2,7 @@
 //! documents behind it, with its grade and estimative wording. Nothing in a brief is unsourced.
 
 use crate::findings::Finding;
+use crate::independence::names;
 use crate::strength::Fused;
 use havenwatch_core::Predicate;
 use havenwatch_store::StoredClaim;
@@ -90,23 +91,12 @@ pub fn brief(
                 ""
             }
         );
-        let mut note = format!(
-            "Origins: {}",
-            f.origins
-                .iter()
-                .map(|o| o.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let mut note = format!("Origins: {}", names(&f.origins));
         if !f.contradicting_origins.is_empty() {
             let _ = write!(
                 note,
                 "; contradicted by {}",
-                f.contradicting_origins
-                    .iter()
-                    .map(|o| o.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names(&f.contradicting_origins)
             );
         }
         note.push_str(". Documents: ");

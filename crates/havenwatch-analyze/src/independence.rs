@@ -21,6 +21,15 @@ pub struct Origin {
     pub name: String,
 }
 
+/// Origins' names for people: "UN Panel, Courier".
+pub fn names(origins: &[Origin]) -> String {
+    origins
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The independent origin of each claim, in order.
 pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin> {
     // Syndication clusters over the documents of these claims (union-find by fingerprint).

@@ -916,20 +916,15 @@ fn findings(
             }
         );
         out!("    {}; {}", f.explanation, f.estimative);
-        let names: Vec<&str> = f.origins.iter().map(|o| o.name.as_str()).collect();
         out!(
             "    origins: {}{}; seen {} to {}",
-            names.join(", "),
+            havenwatch_analyze::independence::names(&f.origins),
             if f.contradicting_origins.is_empty() {
                 String::new()
             } else {
                 format!(
                     "; contradicted by {}",
-                    f.contradicting_origins
-                        .iter()
-                        .map(|o| o.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    havenwatch_analyze::independence::names(&f.contradicting_origins)
                 )
             },
             f.first_seen.as_deref().unwrap_or("?"),
