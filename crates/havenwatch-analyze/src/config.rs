@@ -19,6 +19,16 @@
 //! [weights]                                     # terms of the cross-border threat score
 //! presence = 1.0
 //! attacks = 2.0
+//!
+//! [sharing]
+//! default_tlp = "amber"                         # marking of documents that carry none
+//! organisation = "Havenwatch demo desk"         # who signs exported STIX objects
+//!
+//! [partners.kestria-ct]                         # one table per partner
+//! token_sha256 = "9f86d0..."                    # `havenwatch partner add` prints the token once
+//! max_tlp = "green"                             # the strictest marking it may read
+//! read = ["clear", "green"]                     # TAXII collections it may read ("*": all)
+//! write = ["inbox"]                             # collections it may write (and REST ingest)
 //! ```
 //!
 //! An unknown key, a bad grade or a bad value is an error naming the file, line and key; nothing
@@ -26,6 +36,7 @@
 
 use crate::grading::Reliability;
 use havenwatch_core::text::alias_key;
+use havenwatch_core::Tlp;
 use std::collections::HashMap;
 
 /// A configuration that could not be used.
@@ -74,6 +85,37 @@ pub struct Config {
     /// Territory next to each country, by folded name.
     pub neighbours: HashMap<String, Vec<String>>,
     pub weights: ThreatWeights,
+    /// The marking of ingested documents that carry none of their own.
+    pub default_tlp: Tlp,
+    /// The organisation that signs what havenwatch shares (`created_by_ref` in STIX).
+    pub organisation: String,
+    /// Partners who may read or write through the server, by name.
+    pub partners: Vec<Partner>,
+}
+
+/// A partner organisation and what it may see and do.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Partner {
+    pub name: String,
+    /// Lowercase hex SHA-256 of its API token; the token itself is never stored.
+    #[serde(skip)]
+    pub token_sha256: String,
+    /// The strictest marking it may read.
+    pub max_tlp: Tlp,
+    /// Collections it may read; `*` for every collection within its clearance.
+    pub read: Vec<String>,
+    /// Collections it may write; a partner that may write any may also ingest over REST.
+    pub write: Vec<String>,
+}
+
+impl Partner {
+    pub fn may_read(&self, collection: &str) -> bool {
+        self.read.iter().any(|c| c == "*" || c == collection)
+    }
+
+    pub fn may_write(&self, collection: &str) -> bool {
+        self.write.iter().any(|c| c == "*" || c == collection)
+    }
 }
 
 /// Weights of the terms of the cross-border threat score.
@@ -110,6 +152,9 @@ impl Default for Config {
             territory: HashMap::new(),
             neighbours: HashMap::new(),
             weights: ThreatWeights::default(),
+            default_tlp: Tlp::Amber,
+            organisation: "havenwatch".into(),
+            partners: Vec::new(),
         }
     }
 }
@@ -254,15 +299,66 @@ impl Config {
                         *slot = w;
                     }
                 }
+                "sharing" => {
+                    let sharing = value
+                        .as_table()
+                        .ok_or_else(|| err("sharing", "must be a table".into()))?;
+                    for (k, v) in sharing {
+                        let key = format!("sharing.{k}");
+                        match k.as_str() {
+                            "default_tlp" => {
+                                config.default_tlp = v
+                                    .as_str()
+                                    .ok_or_else(|| err(&key, "must be a TLP marking".into()))?
+                                    .parse()
+                                    .map_err(|e: havenwatch_core::ParseEnumError| {
+                                        err(&key, e.to_string())
+                                    })?
+                            }
+                            "organisation" => {
+                                config.organisation = v
+                                    .as_str()
+                                    .filter(|o| !o.trim().is_empty())
+                                    .ok_or_else(|| err(&key, "must be a name".into()))?
+                                    .to_string()
+                            }
+                            _ => {
+                                return Err(err(
+                                    &key,
+                                    "unknown key (known: default_tlp, organisation)".into(),
+                                ))
+                            }
+                        }
+                    }
+                }
+                "partners" => {
+                    let partners = value
+                        .as_table()
+                        .ok_or_else(|| err("partners", "must hold one table per partner".into()))?;
+                    for (name, p) in partners {
+                        config.partners.push(parse_partner(name, p, &err)?);
+                    }
+                }
                 other => {
                     return Err(err(
                         other,
-                        "unknown section (known: [sources], [analysis], [territory], [neighbours], [weights])".into(),
+                        "unknown section (known: [sources], [analysis], [territory], [neighbours], [weights], [sharing], [partners.NAME])".into(),
                     ))
                 }
             }
         }
         Ok(config)
+    }
+
+    /// The partner a presented API token belongs to, if any. Compares hashes, so the time
+    /// taken does not depend on how much of a token was right.
+    pub fn partner_by_token(&self, token: &str) -> Option<&Partner> {
+        let hash = token_hash(token);
+        self.partners.iter().find(|p| p.token_sha256 == hash)
+    }
+
+    pub fn partner(&self, name: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.name == name)
     }
 
     /// Places (folded names) an authority or country rules; its own name counts as one.
@@ -288,6 +384,85 @@ impl Config {
             .copied()
             .unwrap_or(self.default_reliability)
     }
+}
+
+/// The lowercase hex SHA-256 of an API token, as `token_sha256` holds it.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn parse_partner(
+    name: &str,
+    value: &toml::Value,
+    err: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Partner, ConfigError> {
+    let base = format!("partners.{name}");
+    let table = value
+        .as_table()
+        .ok_or_else(|| err(&base, "must be a table".into()))?;
+    let mut partner = Partner {
+        name: name.to_string(),
+        token_sha256: String::new(),
+        max_tlp: Tlp::Clear,
+        read: Vec::new(),
+        write: Vec::new(),
+    };
+    let mut has_tlp = false;
+    for (k, v) in table {
+        let key = format!("{base}.{k}");
+        match k.as_str() {
+            "token_sha256" => {
+                partner.token_sha256 = v
+                    .as_str()
+                    .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .ok_or_else(|| err(&key, "must be 64 hex digits (a SHA-256)".into()))?
+                    .to_ascii_lowercase()
+            }
+            "max_tlp" => {
+                has_tlp = true;
+                partner.max_tlp = v
+                    .as_str()
+                    .ok_or_else(|| err(&key, "must be a TLP marking".into()))?
+                    .parse()
+                    .map_err(|e: havenwatch_core::ParseEnumError| err(&key, e.to_string()))?
+            }
+            "read" | "write" => {
+                let list = v
+                    .as_array()
+                    .ok_or_else(|| err(&key, "must be a list of collection names".into()))?;
+                let mut names = Vec::new();
+                for c in list {
+                    names.push(
+                        c.as_str()
+                            .ok_or_else(|| err(&key, format!("`{c}` is not a collection name")))?
+                            .to_string(),
+                    );
+                }
+                if k == "read" {
+                    partner.read = names;
+                } else {
+                    partner.write = names;
+                }
+            }
+            _ => {
+                return Err(err(
+                    &key,
+                    "unknown key (known: token_sha256, max_tlp, read, write)".into(),
+                ))
+            }
+        }
+    }
+    if partner.token_sha256.is_empty() {
+        return Err(err(&base, "has no token_sha256".into()));
+    }
+    if !has_tlp {
+        return Err(err(&base, "has no max_tlp".into()));
+    }
+    Ok(partner)
 }
 
 #[cfg(test)]
@@ -318,6 +493,28 @@ mod tests {
         assert_eq!((e.line, e.key.as_str()), (1, "colours"));
         let e = Config::from_toml("h.toml", "[sources\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn partners_and_sharing() {
+        let hash = token_hash("s3cret");
+        let text = format!(
+            "[sharing]\ndefault_tlp = \"green\"\n\n[partners.kestria]\ntoken_sha256 = \"{hash}\"\nmax_tlp = \"amber\"\nread = [\"green\"]\nwrite = [\"inbox\"]\n"
+        );
+        let c = Config::from_toml("h.toml", &text).unwrap();
+        assert_eq!(c.default_tlp, Tlp::Green);
+        let p = c.partner_by_token("s3cret").unwrap();
+        assert_eq!((p.name.as_str(), p.max_tlp), ("kestria", Tlp::Amber));
+        assert!(p.may_read("green") && !p.may_read("amber") && p.may_write("inbox"));
+        assert!(c.partner_by_token("s3cre").is_none());
+        let e = Config::from_toml(
+            "h.toml",
+            &format!("[partners.x]\ntoken_sha256 = \"{hash}\"\nmax_tlp = \"orange\"\n"),
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (3, "partners.x.max_tlp"));
+        let e = Config::from_toml("h.toml", "[partners.x]\nmax_tlp = \"red\"\n").unwrap_err();
+        assert_eq!(e.key, "partners.x");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct Finding {
     pub direction: &'static str,
     /// Ids of the documents behind it.
     pub documents: Vec<String>,
+    /// At least as strict as the strictest claim it reveals: sharing the finding shares them.
+    pub tlp: havenwatch_core::Tlp,
 }
 
 impl Finding {
@@ -178,6 +180,11 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
         direction: direction(&trend),
         trend: trend.into_iter().collect(),
         documents,
+        tlp: group
+            .iter()
+            .map(|c| c.tlp)
+            .max()
+            .unwrap_or(havenwatch_core::Tlp::Red),
     }
 }
 
@@ -239,6 +246,7 @@ mod tests {
             published: Some(date.into()),
             evidence_text: String::new(),
             fingerprint: Some(fp),
+            tlp: havenwatch_core::Tlp::Clear,
         }
     }
 

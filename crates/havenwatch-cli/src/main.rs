@@ -270,6 +270,11 @@ struct IngestArgs {
     /// Documents per transaction.
     #[arg(long, default_value_t = 512)]
     batch_size: usize,
+    /// TLP 2.0 marking of documents that carry none of their own (front matter or JSON
+    /// `tlp`): clear, green, amber, amber+strict or red. Default: `[sharing] default_tlp` in
+    /// havenwatch.toml, else amber.
+    #[arg(long)]
+    tlp: Option<havenwatch_core::Tlp>,
 }
 
 #[derive(Subcommand)]
@@ -1399,9 +1404,11 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let config = load_config(cli)?;
     let options = IngestOptions {
         max_doc_bytes: args.max_doc_size,
         batch_size: args.batch_size.max(1),
+        default_tlp: args.tlp.unwrap_or(config.default_tlp),
     };
     let started = std::time::Instant::now();
     let summary =

@@ -54,6 +54,9 @@ pub struct DocumentMeta {
     pub retrieved: Option<String>,
     /// BCP 47 language tag, when known.
     pub language: Option<String>,
+    /// Who may see it (TLP 2.0); `None` until ingest applies its default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlp: Option<crate::Tlp>,
 }
 
 /// A report as stored: its id, metadata and full text.

@@ -10,10 +10,12 @@
 pub mod claim;
 pub mod document;
 pub mod entity;
+pub mod marking;
 pub mod mention;
 pub mod text;
 
 pub use claim::{Claim, EntityRef, Modality, Predicate, Qualifiers, Source};
 pub use document::{Document, DocumentId, DocumentMeta};
 pub use entity::{Entity, EntityId, EntityStatus, EntityType, ExternalId, ParseEnumError};
+pub use marking::Tlp;
 pub use mention::{Mention, MentionRule, Span};

@@ -242,6 +242,7 @@ pub fn parse_markdown(text: &str, path: &str, max: usize) -> Result<RawDocument,
                 "url" | "link" => meta.url = non_empty(value),
                 "published" | "date" => set_date(&mut meta, value, path, Some(line_no))?,
                 "language" | "lang" => meta.language = non_empty(value),
+                "tlp" | "marking" => meta.tlp = Some(parse_tlp(value, path, Some(line_no))?),
                 _ => {} // other keys (tags, notes) are the author's own business
             }
         }
@@ -400,10 +401,26 @@ struct JsonDocument {
     published: Option<String>,
     url: Option<String>,
     language: Option<String>,
+    tlp: Option<String>,
+}
+
+/// A document's own TLP marking (front matter `tlp:` or a JSON `tlp` field).
+fn parse_tlp(
+    value: &str,
+    path: &str,
+    line: Option<usize>,
+) -> Result<havenwatch_core::Tlp, InputError> {
+    value
+        .trim()
+        .trim_matches('"')
+        .parse()
+        .map_err(|e: havenwatch_core::ParseEnumError| {
+            InputError::new(path, line, format!("tlp: {e}"))
+        })
 }
 
 /// One JSON Lines record: `text` required; `title`, `publisher`, `published`, `url`,
-/// `language` optional; other fields ignored.
+/// `language`, `tlp` optional; other fields ignored.
 pub fn parse_json_line(
     line: &str,
     path: &str,
@@ -424,6 +441,9 @@ pub fn parse_json_line(
     };
     if let Some(p) = rec.published {
         set_date(&mut meta, &p, path, Some(line_no))?;
+    }
+    if let Some(t) = rec.tlp {
+        meta.tlp = Some(parse_tlp(&t, path, Some(line_no))?);
     }
     check_text(
         RawDocument {

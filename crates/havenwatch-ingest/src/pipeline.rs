@@ -29,6 +29,8 @@ pub struct IngestOptions {
     pub max_doc_bytes: usize,
     /// Documents per transaction.
     pub batch_size: usize,
+    /// The marking of documents that do not carry their own (front matter or JSON `tlp`).
+    pub default_tlp: havenwatch_core::Tlp,
 }
 
 impl Default for IngestOptions {
@@ -36,6 +38,7 @@ impl Default for IngestOptions {
         IngestOptions {
             max_doc_bytes: 5 * 1024 * 1024,
             batch_size: 512,
+            default_tlp: havenwatch_core::Tlp::Amber,
         }
     }
 }
@@ -195,9 +198,14 @@ pub fn ingest(
                 .par_bridge()
                 .for_each_with(done_tx, |tx, item| {
                     let out = match item {
-                        Item::Doc(raw) => {
-                            Ok(analyse(raw, extractor, claim_extractor, known, known_by_id))
-                        }
+                        Item::Doc(raw) => Ok(analyse(
+                            raw,
+                            options.default_tlp,
+                            extractor,
+                            claim_extractor,
+                            known,
+                            known_by_id,
+                        )),
                         Item::Failed(e) => Err(e),
                     };
                     let _ = tx.send(out);
@@ -256,12 +264,14 @@ pub fn ingest(
 
 /// Runs the extractors over one document and builds what the store needs.
 fn analyse(
-    raw: RawDocument,
+    mut raw: RawDocument,
+    default_tlp: havenwatch_core::Tlp,
     extractor: &MentionExtractor,
     claim_extractor: &ClaimExtractor,
     known: &[Entity],
     known_by_id: &HashMap<&str, usize>,
 ) -> AnalysedDocument {
+    raw.meta.tlp.get_or_insert(default_tlp);
     let document = Document::new(raw.meta, raw.text);
     let analysis = extractor.analyze(&document.text);
     let refs = mention_refs_of(extractor, &analysis);

@@ -12,7 +12,7 @@ mod model;
 mod sqlite;
 
 pub use model::*;
-pub use sqlite::{SqliteStore, SCHEMA_VERSION};
+pub use sqlite::{taxii_now, SqliteStore, SCHEMA_VERSION};
 
 /// A storage failure, with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -100,4 +100,38 @@ pub trait Store {
 
     /// Counts for an overview.
     fn stats(&self) -> Result<StoreStats>;
+
+    /// Limits every later read to documents marked at or below `clearance`, and to what they
+    /// reveal. A new handle sees everything (RED).
+    fn set_clearance(&mut self, clearance: havenwatch_core::Tlp);
+
+    /// The clearance reads are limited to.
+    fn clearance(&self) -> havenwatch_core::Tlp;
+
+    /// Adds objects to a TAXII collection; a version already there is left as it is.
+    fn publish_stix(&mut self, collection: &str, objects: &[StixRecord]) -> Result<PublishOutcome>;
+
+    /// A page of a collection's objects, only those marked within the clearance.
+    fn stix_objects(&self, query: &StixQuery) -> Result<StixPage>;
+
+    /// Every collection that holds objects, with how many (within the clearance).
+    fn stix_collections(&self) -> Result<Vec<(String, usize)>>;
+
+    /// Records the outcome of a partner's TAXII write, for its status endpoint.
+    fn put_taxii_status(
+        &mut self,
+        id: &str,
+        partner: &str,
+        collection: &str,
+        body: &str,
+    ) -> Result<()>;
+
+    /// A write's status, with the partner that made it: `(partner, body)`.
+    fn taxii_status(&self, id: &str) -> Result<Option<(String, String)>>;
+
+    /// Appends to the audit log.
+    fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()>;
+
+    /// Reads the audit log, newest first.
+    fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>>;
 }

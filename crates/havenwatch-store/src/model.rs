@@ -2,6 +2,7 @@
 
 use havenwatch_core::{
     Claim, Document, DocumentId, Entity, EntityStatus, EntityType, Mention, Modality, Predicate,
+    Tlp,
 };
 use serde::Serialize;
 
@@ -47,6 +48,7 @@ pub struct DocumentSummary {
     pub origin: String,
     pub chars: usize,
     pub mentions: usize,
+    pub tlp: Tlp,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -91,6 +93,7 @@ pub struct SearchHit {
     /// A fragment of the text with the matched terms in `[` `]`.
     pub snippet: String,
     pub rank: f64,
+    pub tlp: Tlp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -144,6 +147,8 @@ pub struct StoredClaim {
     /// The document's near-duplicate fingerprint (absent for documents stored before schema 5).
     #[serde(skip)]
     pub fingerprint: Option<u64>,
+    /// The marking of the document the claim comes from.
+    pub tlp: Tlp,
 }
 
 /// How often an entity is mentioned, in how many documents, and what was merged into it.
@@ -152,4 +157,96 @@ pub struct EntityCounts {
     pub mentions: usize,
     pub documents: usize,
     pub merged: Vec<String>,
+}
+
+/// A STIX object to publish in a TAXII collection: its JSON and the fields TAXII filters on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StixRecord {
+    pub id: String,
+    pub object_type: String,
+    pub spec_version: String,
+    /// `modified`, else `created`, else the time it was added: what TAXII calls its version.
+    pub version: String,
+    pub tlp: Tlp,
+    /// The object, serialised.
+    pub json: String,
+}
+
+/// A STIX object as a collection holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredStixObject {
+    /// Order of arrival; pagination cursors are built on it.
+    pub seq: i64,
+    pub id: String,
+    pub object_type: String,
+    pub spec_version: String,
+    pub version: String,
+    /// When the collection received it (RFC 3339 UTC with milliseconds).
+    pub date_added: String,
+    pub tlp: Tlp,
+    pub json: String,
+}
+
+/// Which versions of an object a TAXII query wants (`match[version]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum VersionMatch {
+    /// The newest version only (the TAXII default).
+    #[default]
+    Last,
+    First,
+    All,
+    /// These exact versions.
+    Exact(Vec<String>),
+}
+
+/// A page of a collection's objects, filtered as TAXII 2.1 filters them.
+#[derive(Clone, Debug, Default)]
+pub struct StixQuery {
+    pub collection: String,
+    /// Only objects added strictly after this time.
+    pub added_after: Option<String>,
+    pub ids: Vec<String>,
+    pub types: Vec<String>,
+    pub versions: VersionMatch,
+    pub spec_versions: Vec<String>,
+    /// Resume after this arrival number (from a previous page's `next`).
+    pub after_seq: Option<i64>,
+    pub limit: usize,
+}
+
+/// One page of objects and whether more follow.
+#[derive(Clone, Debug, Default)]
+pub struct StixPage {
+    pub objects: Vec<StoredStixObject>,
+    pub more: bool,
+}
+
+/// What publishing a set of objects did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PublishOutcome {
+    /// Ids of versions that were new to the collection.
+    pub added: Vec<String>,
+    /// Ids of versions the collection already held (nothing changed).
+    pub unchanged: Vec<String>,
+}
+
+/// One line of the audit log: who read or wrote what, when, and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub at: String,
+    pub partner: String,
+    /// The method and route (`GET /taxii2/...`), or a CLI action (`export stix`).
+    pub action: String,
+    /// What was read or written: a path with its query, an object id, a file.
+    pub target: String,
+    /// The HTTP status (or 0 for a CLI action that succeeded).
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub partner: Option<String>,
+    /// Entries at or after this time (any prefix of an RFC 3339 time, e.g. `2026-11`).
+    pub since: Option<String>,
+    pub limit: usize,
 }

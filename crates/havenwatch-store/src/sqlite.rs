@@ -4,7 +4,7 @@ use crate::model::*;
 use crate::{Result, Store, StoreError};
 use havenwatch_core::text::alias_key;
 use havenwatch_core::{
-    Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId,
+    Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId, Tlp,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
@@ -115,6 +115,43 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE documents ADD COLUMN fingerprint INTEGER;
     "#,
+    // 6: sharing. A TLP 2.0 marking per document (0 CLEAR .. 4 RED; files written before
+    // markings existed are AMBER: shared with no one outside until an analyst says so), the
+    // STIX objects published in TAXII collections, the status of partners' TAXII writes, and
+    // the audit log of who read or wrote what.
+    r#"
+    ALTER TABLE documents ADD COLUMN tlp INTEGER NOT NULL DEFAULT 2;
+    CREATE TABLE stix_objects (
+        seq          INTEGER PRIMARY KEY,
+        collection   TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        spec_version TEXT NOT NULL,
+        version      TEXT NOT NULL,
+        date_added   TEXT NOT NULL,
+        tlp          INTEGER NOT NULL,
+        object       TEXT NOT NULL,
+        UNIQUE (collection, id, version)
+    );
+    CREATE INDEX stix_objects_added ON stix_objects(collection, seq);
+    CREATE INDEX stix_objects_id ON stix_objects(collection, id);
+    CREATE TABLE taxii_status (
+        id         TEXT PRIMARY KEY,
+        partner    TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        body       TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        status  INTEGER NOT NULL
+    );
+    CREATE INDEX audit_log_partner ON audit_log(partner, at);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -129,10 +166,18 @@ pub struct SqliteStore {
     /// `INSERT OR IGNORE`s on the ingest hot path.
     seen_entities: HashSet<String>,
     seen_aliases: HashSet<u64>,
+    /// Every read sees only documents marked at or below this level, and only what they
+    /// reveal (claims, mentions, entities, search hits, counts).
+    clearance: Tlp,
 }
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sql { context, source }
+}
+
+/// A TAXII timestamp: RFC 3339 UTC with milliseconds, so that strings compare as times.
+pub fn taxii_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn now() -> String {
@@ -184,6 +229,7 @@ impl SqliteStore {
             path,
             seen_entities: HashSet::new(),
             seen_aliases: HashSet::new(),
+            clearance: Tlp::Red,
         };
         store.migrate(version)?;
         Ok(store)
@@ -331,6 +377,68 @@ impl SqliteStore {
         }))
     }
 
+    /// Counts as a reader below RED sees them: only what visible documents reveal.
+    fn stats_at_clearance(&self) -> Result<StoreStats> {
+        let rank = self.clearance.rank();
+        let count = |q: &str| -> Result<usize> {
+            self.conn
+                .query_row(q, [rank], |r| r.get::<_, i64>(0))
+                .map(|n| n as usize)
+                .map_err(sql("counting"))
+        };
+        let entities = self.entities(&EntityQuery::default())?;
+        let mut by_type: Vec<(String, usize)> = Vec::new();
+        for e in &entities {
+            let t = e.entity.entity_type.as_str();
+            match by_type.iter_mut().find(|(name, _)| name == t) {
+                Some((_, n)) => *n += 1,
+                None => by_type.push((t.to_string(), 1)),
+            }
+        }
+        by_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(StoreStats {
+            documents: count("SELECT count(*) FROM documents WHERE tlp <= ?1")?,
+            claims: count(
+                "SELECT count(*) FROM claims c JOIN documents d ON d.doc_key = c.doc_key
+                 WHERE d.tlp <= ?1",
+            )?,
+            mentions: count(
+                "SELECT count(*) FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                 WHERE d.tlp <= ?1",
+            )?,
+            entities_by_type: by_type,
+            provisional: entities
+                .iter()
+                .filter(|e| e.entity.status == EntityStatus::Provisional)
+                .count(),
+            schema_version: self.schema_version()?,
+        })
+    }
+
+    /// Whether a reader at this handle's clearance may learn that an entity exists: some
+    /// document it may read mentions the entity or one merged into it.
+    fn entity_visible(&self, id: &str) -> Result<bool> {
+        if self.clearance == Tlp::Red {
+            return Ok(true);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                 WHERE m.entity_id = ?1 AND d.tlp <= ?2 LIMIT 1",
+            )
+            .map_err(sql("checking an entity's visibility"))?;
+        for member in self.members_of(id)? {
+            if stmt
+                .exists(params![member, self.clearance.rank()])
+                .map_err(sql("checking an entity's visibility"))?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     fn require_entity(&self, name_or_id: &str) -> Result<Entity> {
         self.find_entity(name_or_id)?
             .ok_or_else(|| StoreError::UnknownEntity(name_or_id.to_string()))
@@ -355,6 +463,12 @@ fn surface_hash(entity: &str, surface: &str) -> u64 {
     entity.hash(&mut h);
     surface.hash(&mut h);
     h.finish()
+}
+
+/// A stored marking rank; an out-of-range value (a file edited by hand) reads as RED, the
+/// strictest, never as something more open.
+fn tlp_of(rank: i64) -> Tlp {
+    Tlp::from_rank(rank).unwrap_or(Tlp::Red)
 }
 
 fn resolve_in(merges: &HashMap<String, String>, id: &str) -> String {
@@ -440,8 +554,8 @@ impl Store for SqliteStore {
             let mut insert_doc = tx
                 .prepare_cached(
                     "INSERT INTO documents (id, title, publisher, url, published, retrieved,
-                     language, text, origin, ingested_at, fingerprint)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     language, text, origin, ingested_at, fingerprint, tlp)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(sql("preparing"))?;
             let mut insert_entity = tx
@@ -500,7 +614,8 @@ impl Store for SqliteStore {
                         doc.text,
                         item.origin,
                         ingested_at,
-                        item.fingerprint as i64
+                        item.fingerprint as i64,
+                        m.tlp.unwrap_or(Tlp::Amber).rank()
                     ])
                     .map_err(sql("storing a document"))?;
                 let doc_key = tx.last_insert_rowid();
@@ -614,26 +729,30 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text),
-                        (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key)
+                        (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key), d.tlp
                  FROM documents d
-                 WHERE ?1 IS NULL OR d.publisher = ?1
+                 WHERE (?1 IS NULL OR d.publisher = ?1) AND d.tlp <= ?3
                  ORDER BY d.published DESC NULLS LAST, d.doc_key DESC
                  LIMIT ?2",
             )
             .map_err(sql("listing documents"))?;
         let rows = stmt
-            .query_map(params![query.publisher, limit], |r| {
-                Ok(DocumentSummary {
-                    id: DocumentId(r.get(0)?),
-                    title: r.get(1)?,
-                    publisher: r.get(2)?,
-                    published: r.get(3)?,
-                    url: r.get(4)?,
-                    origin: r.get(5)?,
-                    chars: r.get::<_, i64>(6)? as usize,
-                    mentions: r.get::<_, i64>(7)? as usize,
-                })
-            })
+            .query_map(
+                params![query.publisher, limit, self.clearance.rank()],
+                |r| {
+                    Ok(DocumentSummary {
+                        id: DocumentId(r.get(0)?),
+                        title: r.get(1)?,
+                        publisher: r.get(2)?,
+                        published: r.get(3)?,
+                        url: r.get(4)?,
+                        origin: r.get(5)?,
+                        chars: r.get::<_, i64>(6)? as usize,
+                        mentions: r.get::<_, i64>(7)? as usize,
+                        tlp: tlp_of(r.get(8)?),
+                    })
+                },
+            )
             .map_err(sql("listing documents"))?;
         rows.collect::<Result<_, _>>()
             .map_err(sql("listing documents"))
@@ -647,12 +766,12 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, title, publisher, url, published, retrieved, language, text
-                 FROM documents WHERE id >= ?1 AND id < ?1 || 'g' LIMIT 2",
+                "SELECT id, title, publisher, url, published, retrieved, language, text, tlp
+                 FROM documents WHERE id >= ?1 AND id < ?1 || 'g' AND tlp <= ?2 LIMIT 2",
             )
             .map_err(sql("reading a document"))?;
         let docs = stmt
-            .query_map([&prefix], |r| {
+            .query_map(params![&prefix, self.clearance.rank()], |r| {
                 Ok(Document {
                     id: DocumentId(r.get(0)?),
                     meta: DocumentMeta {
@@ -662,6 +781,7 @@ impl Store for SqliteStore {
                         published: r.get(4)?,
                         retrieved: r.get(5)?,
                         language: r.get(6)?,
+                        tlp: Some(tlp_of(r.get(8)?)),
                     },
                     text: r.get(7)?,
                 })
@@ -684,9 +804,14 @@ impl Store for SqliteStore {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT entity_id, doc_key FROM mentions")
+                .prepare_cached(
+                    "SELECT m.entity_id, m.doc_key FROM mentions m
+                     JOIN documents d ON d.doc_key = m.doc_key WHERE d.tlp <= ?1",
+                )
                 .map_err(sql("counting mentions"))?;
-            let mut rows = stmt.query([]).map_err(sql("counting mentions"))?;
+            let mut rows = stmt
+                .query([self.clearance.rank()])
+                .map_err(sql("counting mentions"))?;
             while let Some(row) = rows.next().map_err(sql("counting mentions"))? {
                 let id: String = row.get(0).map_err(sql("counting mentions"))?;
                 let doc: i64 = row.get(1).map_err(sql("counting mentions"))?;
@@ -712,6 +837,10 @@ impl Store for SqliteStore {
                 .map_err(sql("listing entities"))?
         };
         ids.retain(|id| !merges.contains_key(id));
+        if self.clearance < Tlp::Red {
+            // An entity only a stricter document names is itself something to keep back.
+            ids.retain(|id| counts.contains_key(id));
+        }
         let mut out = Vec::new();
         for id in ids {
             let Some(entity) = self.load_entity(&id)? else {
@@ -794,6 +923,9 @@ impl Store for SqliteStore {
         match id {
             Some(id) => {
                 let root = self.root_of(&id)?;
+                if !self.entity_visible(&root)? {
+                    return Ok(None);
+                }
                 self.load_entity(&root)
             }
             None => Ok(None),
@@ -801,6 +933,9 @@ impl Store for SqliteStore {
     }
 
     fn entity(&self, id: &str) -> Result<Option<Entity>> {
+        if !self.entity_visible(id)? {
+            return Ok(None);
+        }
         self.load_entity(id)
     }
 
@@ -810,11 +945,16 @@ impl Store for SqliteStore {
         let mut docs: HashSet<i64> = HashSet::new();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT doc_key FROM mentions WHERE entity_id = ?1")
+            .prepare_cached(
+                "SELECT m.doc_key FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                 WHERE m.entity_id = ?1 AND d.tlp <= ?2",
+            )
             .map_err(sql("counting mentions"))?;
         for member in &members {
             let rows = stmt
-                .query_map([member], |r| r.get::<_, i64>(0))
+                .query_map(params![member, self.clearance.rank()], |r| {
+                    r.get::<_, i64>(0)
+                })
                 .map_err(sql("counting mentions"))?;
             for row in rows {
                 counts.mentions += 1;
@@ -840,14 +980,14 @@ impl Store for SqliteStore {
                                (m.end - max(m.start - 240, 0)) + 240),
                         max(m.start - 240, 0)
                  FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
-                 WHERE m.entity_id = ?1
+                 WHERE m.entity_id = ?1 AND d.tlp <= ?3
                  ORDER BY d.published DESC NULLS LAST, d.doc_key DESC, m.start
                  LIMIT ?2",
             )
             .map_err(sql("reading mentions"))?;
         for member in &members {
             let rows = stmt
-                .query_map(params![member, limit], |r| {
+                .query_map(params![member, limit, self.clearance.rank()], |r| {
                     let start = r.get::<_, i64>(5)? as usize;
                     let end = r.get::<_, i64>(6)? as usize;
                     let window: Vec<u8> = r.get(9)?;
@@ -886,21 +1026,25 @@ impl Store for SqliteStore {
         let run = |q: &str| -> rusqlite::Result<Vec<SearchHit>> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT d.id, d.title, d.publisher, d.published,
-                        snippet(documents_fts, 1, '[', ']', '…', 24), bm25(documents_fts)
+                        snippet(documents_fts, 1, '[', ']', '…', 24), bm25(documents_fts), d.tlp
                  FROM documents_fts JOIN documents d ON d.doc_key = documents_fts.rowid
-                 WHERE documents_fts MATCH ?1
+                 WHERE documents_fts MATCH ?1 AND d.tlp <= ?3
                  ORDER BY bm25(documents_fts) LIMIT ?2",
             )?;
-            let rows = stmt.query_map(params![q, limit.max(1) as i64], |r| {
-                Ok(SearchHit {
-                    id: DocumentId(r.get(0)?),
-                    title: r.get(1)?,
-                    publisher: r.get(2)?,
-                    published: r.get(3)?,
-                    snippet: r.get(4)?,
-                    rank: r.get(5)?,
-                })
-            })?;
+            let rows = stmt.query_map(
+                params![q, limit.max(1) as i64, self.clearance.rank()],
+                |r| {
+                    Ok(SearchHit {
+                        id: DocumentId(r.get(0)?),
+                        title: r.get(1)?,
+                        publisher: r.get(2)?,
+                        published: r.get(3)?,
+                        snippet: r.get(4)?,
+                        rank: r.get(5)?,
+                        tlp: tlp_of(r.get(6)?),
+                    })
+                },
+            )?;
             rows.collect()
         };
         if query.trim().is_empty() {
@@ -1122,6 +1266,10 @@ impl Store for SqliteStore {
             values.push(rusqlite::types::Value::Text(since.clone()));
             conditions.push(format!("d.published >= ?{}", values.len()));
         }
+        if self.clearance < Tlp::Red {
+            values.push(rusqlite::types::Value::Integer(self.clearance.rank()));
+            conditions.push(format!("d.tlp <= ?{}", values.len()));
+        }
         let limit = if query.limit == 0 {
             -1
         } else {
@@ -1133,7 +1281,7 @@ impl Store for SqliteStore {
                     c.source_entity, c.source_name, c.via, c.modality, c.negated,
                     c.evidence_start, c.evidence_end, d.id, d.title, d.publisher, d.published,
                     substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start),
-                    d.fingerprint
+                    d.fingerprint, d.tlp
              FROM claims c JOIN documents d ON d.doc_key = c.doc_key
              {}
              ORDER BY d.published DESC NULLS LAST, c.doc_key DESC, c.id
@@ -1195,6 +1343,7 @@ impl Store for SqliteStore {
                     published: r.get(16)?,
                     evidence_text: String::from_utf8_lossy(&evidence).into_owned(),
                     fingerprint: r.get::<_, Option<i64>>(18)?.map(|f| f as u64),
+                    tlp: tlp_of(r.get(19)?),
                 })
             })
             .map_err(sql("listing claims"))?;
@@ -1203,6 +1352,9 @@ impl Store for SqliteStore {
     }
 
     fn stats(&self) -> Result<StoreStats> {
+        if self.clearance < Tlp::Red {
+            return self.stats_at_clearance();
+        }
         let count = |q: &str| -> Result<usize> {
             self.conn
                 .query_row(q, [], |r| r.get::<_, i64>(0))
@@ -1232,5 +1384,225 @@ impl Store for SqliteStore {
             provisional: count("SELECT count(*) FROM entities WHERE status = 'provisional' AND id NOT IN (SELECT source FROM entity_merges WHERE undone_at IS NULL)")?,
             schema_version: self.schema_version()?,
         })
+    }
+
+    fn set_clearance(&mut self, clearance: Tlp) {
+        self.clearance = clearance;
+    }
+
+    fn clearance(&self) -> Tlp {
+        self.clearance
+    }
+
+    fn publish_stix(&mut self, collection: &str, objects: &[StixRecord]) -> Result<PublishOutcome> {
+        let mut outcome = PublishOutcome::default();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting to publish"))?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO stix_objects
+                     (collection, id, type, spec_version, version, date_added, tlp, object)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sql("preparing"))?;
+            let added_at = taxii_now();
+            for o in objects {
+                let n = insert
+                    .execute(params![
+                        collection,
+                        o.id,
+                        o.object_type,
+                        o.spec_version,
+                        o.version,
+                        added_at,
+                        o.tlp.rank(),
+                        o.json
+                    ])
+                    .map_err(sql("publishing an object"))?;
+                if n == 1 {
+                    outcome.added.push(o.id.clone());
+                } else {
+                    outcome.unchanged.push(o.id.clone());
+                }
+            }
+        }
+        tx.commit().map_err(sql("committing a publication"))?;
+        Ok(outcome)
+    }
+
+    fn stix_objects(&self, query: &StixQuery) -> Result<StixPage> {
+        use rusqlite::types::Value;
+        let mut values: Vec<Value> = vec![
+            Value::Text(query.collection.clone()),
+            Value::Integer(self.clearance.rank()),
+            Value::Integer(query.after_seq.unwrap_or(0)),
+        ];
+        let mut conditions = vec![
+            "s.collection = ?1".to_string(),
+            "s.tlp <= ?2".to_string(),
+            "s.seq > ?3".to_string(),
+        ];
+        let mut any_of = |column: &str, items: &[String], values: &mut Vec<Value>| {
+            if items.is_empty() {
+                return;
+            }
+            let marks: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    values.push(Value::Text(i.clone()));
+                    format!("?{}", values.len())
+                })
+                .collect();
+            conditions.push(format!("{column} IN ({})", marks.join(", ")));
+        };
+        any_of("s.id", &query.ids, &mut values);
+        any_of("s.type", &query.types, &mut values);
+        any_of("s.spec_version", &query.spec_versions, &mut values);
+        match &query.versions {
+            VersionMatch::All => {}
+            VersionMatch::Exact(v) => any_of("s.version", v, &mut values),
+            VersionMatch::Last | VersionMatch::First => conditions.push(format!(
+                "s.version = (SELECT {}(t.version) FROM stix_objects t
+                              WHERE t.collection = s.collection AND t.id = s.id AND t.tlp <= ?2)",
+                if query.versions == VersionMatch::Last {
+                    "max"
+                } else {
+                    "min"
+                }
+            )),
+        }
+        if let Some(after) = &query.added_after {
+            values.push(Value::Text(after.clone()));
+            conditions.push(format!("s.date_added > ?{}", values.len()));
+        }
+        let limit = if query.limit == 0 { 1000 } else { query.limit };
+        values.push(Value::Integer(limit as i64 + 1));
+        let text = format!(
+            "SELECT s.seq, s.id, s.type, s.spec_version, s.version, s.date_added, s.tlp, s.object
+             FROM stix_objects s WHERE {} ORDER BY s.seq LIMIT ?{}",
+            conditions.join(" AND "),
+            values.len()
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&text)
+            .map_err(sql("reading a collection"))?;
+        let mut objects = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                Ok(StoredStixObject {
+                    seq: r.get(0)?,
+                    id: r.get(1)?,
+                    object_type: r.get(2)?,
+                    spec_version: r.get(3)?,
+                    version: r.get(4)?,
+                    date_added: r.get(5)?,
+                    tlp: tlp_of(r.get(6)?),
+                    json: r.get(7)?,
+                })
+            })
+            .map_err(sql("reading a collection"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sql("reading a collection"))?;
+        let more = objects.len() > limit;
+        objects.truncate(limit);
+        Ok(StixPage { objects, more })
+    }
+
+    fn stix_collections(&self) -> Result<Vec<(String, usize)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT collection, count(*) FROM stix_objects WHERE tlp <= ?1
+                 GROUP BY collection ORDER BY collection",
+            )
+            .map_err(sql("listing collections"))?;
+        let rows = stmt
+            .query_map([self.clearance.rank()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize))
+            })
+            .map_err(sql("listing collections"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("listing collections"))
+    }
+
+    fn put_taxii_status(
+        &mut self,
+        id: &str,
+        partner: &str,
+        collection: &str,
+        body: &str,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO taxii_status (id, partner, collection, at, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, partner, collection, now(), body],
+            )
+            .map_err(sql("recording a write's status"))?;
+        Ok(())
+    }
+
+    fn taxii_status(&self, id: &str) -> Result<Option<(String, String)>> {
+        self.conn
+            .query_row(
+                "SELECT partner, body FROM taxii_status WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sql("reading a write's status"))
+    }
+
+    fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting an audit write"))?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO audit_log (at, partner, action, target, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql("preparing"))?;
+            for e in entries {
+                insert
+                    .execute(params![e.at, e.partner, e.action, e.target, e.status])
+                    .map_err(sql("writing the audit log"))?;
+            }
+        }
+        tx.commit().map_err(sql("committing the audit log"))
+    }
+
+    fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+        let limit = if query.limit == 0 {
+            -1
+        } else {
+            query.limit as i64
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT at, partner, action, target, status FROM audit_log
+                 WHERE (?1 IS NULL OR partner = ?1) AND (?2 IS NULL OR at >= ?2)
+                 ORDER BY id DESC LIMIT ?3",
+            )
+            .map_err(sql("reading the audit log"))?;
+        let rows = stmt
+            .query_map(params![query.partner, query.since, limit], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    partner: r.get(1)?,
+                    action: r.get(2)?,
+                    target: r.get(3)?,
+                    status: r.get(4)?,
+                })
+            })
+            .map_err(sql("reading the audit log"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading the audit log"))
     }
 }

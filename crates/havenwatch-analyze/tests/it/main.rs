@@ -52,6 +52,7 @@ fn stored(c: C<'_>) -> StoredClaim {
         fingerprint: Some(c.doc.bytes().fold(0u64, |h, b| {
             h.rotate_left(17) ^ u64::from(b).wrapping_mul(0x9E37_79B9_7F4A_7C15)
         })),
+        tlp: havenwatch_core::Tlp::Green,
     }
 }
 

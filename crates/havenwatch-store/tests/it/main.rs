@@ -2,8 +2,12 @@
 
 use havenwatch_core::{
     Document, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, Mention, MentionRule, Span,
+    Tlp,
 };
-use havenwatch_store::{AnalysedDocument, EntityQuery, SqliteStore, Store, SCHEMA_VERSION};
+use havenwatch_store::{
+    AnalysedDocument, AuditEntry, AuditQuery, EntityQuery, SqliteStore, StixQuery, StixRecord,
+    Store, VersionMatch, SCHEMA_VERSION,
+};
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -73,6 +77,201 @@ fn a_schema_1_file_upgrades_in_place() {
         .unwrap();
     assert_eq!(out.added, 1);
     assert_eq!(store.integrity_check().unwrap(), "ok");
+    // Documents from before markings existed are AMBER: kept from GREEN readers.
+    assert_eq!(docs[0].tlp, Tlp::Amber);
+    store.set_clearance(Tlp::Green);
+    assert!(store.documents(&Default::default()).unwrap().is_empty());
+}
+
+fn marked(text: &str, tlp: Tlp, entity: &Entity, surface: &str) -> AnalysedDocument {
+    let mut a = analysed(text, "Desk", entity, surface);
+    a.document.meta.tlp = Some(tlp);
+    a
+}
+
+/// A reader below RED sees only documents at or below its clearance, and only the entities,
+/// mentions, search hits and counts those documents reveal.
+#[test]
+fn clearance_limits_every_read() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let open = group("g:open", "Open Front", EntityStatus::Known);
+    let hidden = group("g:hidden", "Hidden Brigade", EntityStatus::Known);
+    store
+        .write_batch(&[
+            marked(
+                "The Open Front holds the ridge.",
+                Tlp::Green,
+                &open,
+                "Open Front",
+            ),
+            marked(
+                "The Hidden Brigade moved north.",
+                Tlp::Red,
+                &hidden,
+                "Hidden Brigade",
+            ),
+            marked(
+                "The Open Front met envoys.",
+                Tlp::Amber,
+                &open,
+                "Open Front",
+            ),
+        ])
+        .unwrap();
+    assert_eq!(store.stats().unwrap().documents, 3);
+    store.set_clearance(Tlp::Green);
+    let docs = store.documents(&Default::default()).unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].tlp, Tlp::Green);
+    assert!(store.find_entity("Hidden Brigade").unwrap().is_none());
+    assert!(store.entity("g:hidden").unwrap().is_none());
+    assert!(store.find_entity("Open Front").is_ok_and(|e| e.is_some()));
+    let names: Vec<String> = store
+        .entities(&EntityQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.entity.name)
+        .collect();
+    assert_eq!(names, ["Open Front"]);
+    assert_eq!(store.entity_counts("g:open").unwrap().mentions, 1);
+    assert_eq!(store.mentions("g:open", 0).unwrap().len(), 1);
+    assert!(store.search("brigade", 10).unwrap().is_empty());
+    assert!(store.search("envoys", 10).unwrap().is_empty());
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.documents, stats.mentions), (1, 1));
+    store.set_clearance(Tlp::Amber);
+    assert_eq!(store.search("envoys", 10).unwrap().len(), 1);
+    assert_eq!(store.stats().unwrap().documents, 2);
+}
+
+/// TAXII collections: versions are kept once, pages resume where they stopped, filters and
+/// clearance apply.
+#[test]
+fn stix_collections_page_filter_and_respect_clearance() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let record = |i: usize, version: &str, tlp: Tlp| StixRecord {
+        id: format!("threat-actor--{i:08}"),
+        object_type: if i.is_multiple_of(2) {
+            "threat-actor"
+        } else {
+            "identity"
+        }
+        .into(),
+        spec_version: "2.1".into(),
+        version: version.into(),
+        tlp,
+        json: format!("{{\"n\":{i},\"v\":\"{version}\"}}"),
+    };
+    let first: Vec<StixRecord> = (0..10)
+        .map(|i| record(i, "2024-01-01T00:00:00.000Z", Tlp::Green))
+        .collect();
+    let out = store.publish_stix("green", &first).unwrap();
+    assert_eq!((out.added.len(), out.unchanged.len()), (10, 0));
+    let again = store.publish_stix("green", &first).unwrap();
+    assert_eq!((again.added.len(), again.unchanged.len()), (0, 10));
+    store
+        .publish_stix("green", &[record(3, "2024-02-01T00:00:00.000Z", Tlp::Red)])
+        .unwrap();
+
+    let page = |store: &SqliteStore, q: StixQuery| store.stix_objects(&q).unwrap();
+    let q = StixQuery {
+        collection: "green".into(),
+        limit: 4,
+        ..Default::default()
+    };
+    let p1 = page(&store, q.clone());
+    assert_eq!(p1.objects.len(), 4);
+    assert!(p1.more);
+    let mut seen = p1.objects.len();
+    let mut after = p1.objects.last().map(|o| o.seq);
+    loop {
+        let p = page(
+            &store,
+            StixQuery {
+                after_seq: after,
+                ..q.clone()
+            },
+        );
+        seen += p.objects.len();
+        after = p.objects.last().map(|o| o.seq);
+        if !p.more {
+            break;
+        }
+    }
+    assert_eq!(seen, 10, "the last version of each of ten objects");
+    let v3 = |store: &SqliteStore, versions: VersionMatch| {
+        page(
+            store,
+            StixQuery {
+                collection: "green".into(),
+                ids: vec!["threat-actor--00000003".into()],
+                versions,
+                ..Default::default()
+            },
+        )
+        .objects
+        .into_iter()
+        .map(|o| o.version)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(v3(&store, VersionMatch::Last), ["2024-02-01T00:00:00.000Z"]);
+    assert_eq!(v3(&store, VersionMatch::All).len(), 2);
+    assert_eq!(
+        v3(&store, VersionMatch::First),
+        ["2024-01-01T00:00:00.000Z"]
+    );
+    let typed = page(
+        &store,
+        StixQuery {
+            collection: "green".into(),
+            types: vec!["identity".into()],
+            ..Default::default()
+        },
+    );
+    assert_eq!(typed.objects.len(), 5);
+    // A GREEN reader never sees the RED version, and its "last" is the last it may see.
+    store.set_clearance(Tlp::Green);
+    assert_eq!(v3(&store, VersionMatch::Last), ["2024-01-01T00:00:00.000Z"]);
+    assert_eq!(v3(&store, VersionMatch::All).len(), 1);
+    assert_eq!(
+        store.stix_collections().unwrap(),
+        [("green".to_string(), 10)]
+    );
+}
+
+#[test]
+fn audit_log_is_queryable() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let entry = |partner: &str, at: &str| AuditEntry {
+        at: at.into(),
+        partner: partner.into(),
+        action: "GET /taxii2/".into(),
+        target: "/taxii2/".into(),
+        status: 200,
+    };
+    store
+        .record_audit(&[
+            entry("a", "2026-01-01T00:00:00Z"),
+            entry("b", "2026-02-01T00:00:00Z"),
+        ])
+        .unwrap();
+    let all = store.audit(&AuditQuery::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].partner, "b", "newest first");
+    let a = store
+        .audit(&AuditQuery {
+            partner: Some("a".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(a, [entry("a", "2026-01-01T00:00:00Z")]);
+    let since = store
+        .audit(&AuditQuery {
+            since: Some("2026-02".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(since.len(), 1);
 }
 
 #[test]
