@@ -1,5 +1,6 @@
 //! `havenwatch`: turn a stream of reports on armed groups into a sourced, queryable picture.
 
+mod sharing;
 mod table;
 
 use anyhow::{bail, Context, Result};
@@ -17,6 +18,7 @@ use table::Table;
 
 /// `println!` that ends the process quietly when the reader of standard output has gone
 /// (`havenwatch ... | head`), instead of panicking.
+#[macro_export]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -256,6 +258,28 @@ enum Command {
         /// Folder with `text/*.txt` and `attributions/*.ann`.
         #[arg(long)]
         polnear: PathBuf,
+    },
+    /// Share the picture in a standard format.
+    #[command(subcommand)]
+    Export(sharing::ExportCommand),
+    /// Read what partners shared.
+    #[command(subcommand)]
+    Import(sharing::ImportCommand),
+    /// Publish the picture into the TAXII collections the server serves: one per TLP level,
+    /// each holding exactly what a reader at that level may see.
+    Publish,
+    /// Partners: who may read and write what through the server.
+    #[command(subcommand)]
+    Partner(sharing::PartnerCommand),
+    /// Who read or wrote what, and when (server requests and exports).
+    Audit {
+        #[arg(long)]
+        partner: Option<String>,
+        /// Entries at or after this time (e.g. 2026-11 or 2026-11-26T10:00).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
     },
 }
 
@@ -568,6 +592,15 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Brief { name, format } => brief(cli, name, format),
         Command::Entity(cmd) => entity_command(cli, cmd),
         Command::Gazetteer(cmd) => gazetteer_command(cli, cmd),
+        Command::Export(cmd) => sharing::export(cli, cmd),
+        Command::Import(cmd) => sharing::import(cli, cmd),
+        Command::Publish => sharing::publish(cli),
+        Command::Partner(cmd) => sharing::partner(cli, cmd),
+        Command::Audit {
+            partner,
+            since,
+            limit,
+        } => sharing::audit(cli, partner.as_deref(), since.as_deref(), *limit),
         Command::Attributions { file } => attributions(cli, file),
         Command::Extract { file, publisher } => extract(cli, file, publisher.as_deref()),
         Command::Eval { gold, explain } => eval(cli, gold, *explain),

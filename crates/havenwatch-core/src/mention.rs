@@ -42,6 +42,8 @@ pub enum MentionRule {
     Apposition,
     /// A capitalised name headed by a group noun: "... Liberation Front", "Lashkar-e-...".
     GroupNoun,
+    /// Named by an object in a partner's STIX bundle.
+    Stix,
 }
 
 impl MentionRule {
@@ -51,6 +53,7 @@ impl MentionRule {
             MentionRule::Acronym => "acronym",
             MentionRule::Apposition => "apposition",
             MentionRule::GroupNoun => "group_noun",
+            MentionRule::Stix => "stix",
         }
     }
 
@@ -60,6 +63,7 @@ impl MentionRule {
             "acronym" => MentionRule::Acronym,
             "apposition" => MentionRule::Apposition,
             "group_noun" => MentionRule::GroupNoun,
+            "stix" => MentionRule::Stix,
             _ => return None,
         })
     }

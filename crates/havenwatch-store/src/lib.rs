@@ -129,6 +129,23 @@ pub trait Store {
     /// A write's status, with the partner that made it: `(partner, body)`.
     fn taxii_status(&self, id: &str) -> Result<Option<(String, String)>>;
 
+    /// For every entity a visible document mentions (and the entity it is merged into), the
+    /// least strict marking among those documents: the level at which its existence is known.
+    fn entity_markings(&self) -> Result<std::collections::HashMap<String, havenwatch_core::Tlp>>;
+
+    /// The versions of STIX objects last exported to an audience, by STIX id.
+    fn stix_versions(
+        &self,
+        audience: havenwatch_core::Tlp,
+    ) -> Result<std::collections::HashMap<String, StixVersion>>;
+
+    /// Records the versions just exported to an audience.
+    fn record_stix_versions(
+        &mut self,
+        audience: havenwatch_core::Tlp,
+        versions: &[(String, StixVersion)],
+    ) -> Result<()>;
+
     /// Appends to the audit log.
     fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()>;
 

@@ -250,3 +250,12 @@ pub struct AuditQuery {
     pub since: Option<String>,
     pub limit: usize,
 }
+
+/// The version of a STIX object as last exported to an audience: the hash of its content
+/// (without timestamps) and the timestamps it was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StixVersion {
+    pub hash: String,
+    pub created: String,
+    pub modified: String,
+}

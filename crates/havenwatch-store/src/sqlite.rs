@@ -152,6 +152,18 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX audit_log_partner ON audit_log(partner, at);
     "#,
+    // 7: the versions of exported STIX objects per audience, so a re-export keeps an object's
+    // id and `modified` while its content is unchanged and moves `modified` on when it changes.
+    r#"
+    CREATE TABLE stix_versions (
+        audience INTEGER NOT NULL,
+        id       TEXT NOT NULL,
+        hash     TEXT NOT NULL,
+        created  TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        PRIMARY KEY (audience, id)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -338,12 +350,21 @@ impl SqliteStore {
             return Ok(None);
         };
         let mut aliases = Vec::new();
+        // Below RED, a spelling learnt from text is shown only if a visible document uses it.
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY rowid")
+            .prepare_cached(
+                "SELECT a.alias FROM entity_aliases a WHERE a.entity_id = ?1
+                 AND (?2 >= 4 OR a.origin <> 'text' OR EXISTS (
+                     SELECT 1 FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                     WHERE m.entity_id = a.entity_id AND m.surface = a.alias AND d.tlp <= ?2))
+                 ORDER BY a.rowid",
+            )
             .map_err(sql("reading aliases"))?;
         for a in stmt
-            .query_map([id], |r| r.get::<_, String>(0))
+            .query_map(params![id, self.clearance.rank()], |r| {
+                r.get::<_, String>(0)
+            })
             .map_err(sql("reading aliases"))?
         {
             let a = a.map_err(sql("reading aliases"))?;
@@ -1554,6 +1575,81 @@ impl Store for SqliteStore {
             )
             .optional()
             .map_err(sql("reading a write's status"))
+    }
+
+    fn entity_markings(&self) -> Result<HashMap<String, Tlp>> {
+        let merges = self.merge_map()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT m.entity_id, min(d.tlp) FROM mentions m
+                 JOIN documents d ON d.doc_key = m.doc_key
+                 WHERE d.tlp <= ?1 GROUP BY m.entity_id",
+            )
+            .map_err(sql("reading entity markings"))?;
+        let rows = stmt
+            .query_map([self.clearance.rank()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(sql("reading entity markings"))?;
+        let mut out: HashMap<String, Tlp> = HashMap::new();
+        for row in rows {
+            let (id, rank) = row.map_err(sql("reading entity markings"))?;
+            let tlp = tlp_of(rank);
+            for key in [resolve_in(&merges, &id), id] {
+                let slot = out.entry(key).or_insert(tlp);
+                *slot = (*slot).min(tlp);
+            }
+        }
+        Ok(out)
+    }
+
+    fn stix_versions(&self, audience: Tlp) -> Result<HashMap<String, StixVersion>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, hash, created, modified FROM stix_versions WHERE audience = ?1",
+            )
+            .map_err(sql("reading STIX versions"))?;
+        let rows = stmt
+            .query_map([audience.rank()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    StixVersion {
+                        hash: r.get(1)?,
+                        created: r.get(2)?,
+                        modified: r.get(3)?,
+                    },
+                ))
+            })
+            .map_err(sql("reading STIX versions"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading STIX versions"))
+    }
+
+    fn record_stix_versions(
+        &mut self,
+        audience: Tlp,
+        versions: &[(String, StixVersion)],
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting to record versions"))?;
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO stix_versions (audience, id, hash, created, modified)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql("preparing"))?;
+            for (id, v) in versions {
+                upsert
+                    .execute(params![audience.rank(), id, v.hash, v.created, v.modified])
+                    .map_err(sql("recording a STIX version"))?;
+            }
+        }
+        tx.commit().map_err(sql("committing STIX versions"))
     }
 
     fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()> {
