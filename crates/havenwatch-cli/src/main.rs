@@ -271,6 +271,17 @@ enum Command {
     /// Partners: who may read and write what through the server.
     #[command(subcommand)]
     Partner(sharing::PartnerCommand),
+    /// Serve the REST API and TAXII 2.1 to partners (tokens and rights from havenwatch.toml).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Publish the current picture into the TAXII collections before serving.
+        #[arg(long)]
+        publish: bool,
+        /// Largest request body accepted, in bytes (suffixes KB, MB).
+        #[arg(long, default_value = "10MB", value_parser = parse_size)]
+        max_body: usize,
+    },
     /// Who read or wrote what, and when (server requests and exports).
     Audit {
         #[arg(long)]
@@ -595,6 +606,11 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Export(cmd) => sharing::export(cli, cmd),
         Command::Import(cmd) => sharing::import(cli, cmd),
         Command::Publish => sharing::publish(cli),
+        Command::Serve {
+            addr,
+            publish,
+            max_body,
+        } => sharing::serve(cli, *addr, *publish, *max_body),
         Command::Partner(cmd) => sharing::partner(cli, cmd),
         Command::Audit {
             partner,

@@ -342,3 +342,38 @@ pub fn audit(cli: &Cli, partner: Option<&str>, since: Option<&str>, limit: usize
         exit::OK
     })
 }
+
+pub fn serve(
+    cli: &Cli,
+    addr: std::net::SocketAddr,
+    publish_first: bool,
+    max_body: usize,
+) -> Result<u8> {
+    let config = load_config(cli)?;
+    if config.partners.is_empty() {
+        bail!(
+            "no partners in the configuration: nobody could use the server (add one with `havenwatch partner add NAME --max-tlp LEVEL`)"
+        );
+    }
+    let gazetteer = crate::load_gazetteer(cli)?;
+    if publish_first {
+        let mut store = open_store(cli)?;
+        let now = havenwatch_store::taxii_now();
+        for p in havenwatch_stix::publish(&mut store, &config, &now)? {
+            if !cli.quiet {
+                eprintln!(
+                    "published {} objects to `{}` ({} new versions)",
+                    p.objects, p.collection, p.added
+                );
+            }
+        }
+    }
+    let limits = havenwatch_server::Limits {
+        max_body,
+        ..Default::default()
+    };
+    let server = havenwatch_server::Server::new(config, &cli.db, gazetteer, limits)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(havenwatch_server::serve(server, addr))?;
+    Ok(exit::OK)
+}

@@ -290,6 +290,7 @@ pub fn import(
                             .map_or("not in the bundle".into(), |x| type_of(x))
                     )),
                     (_, _, None) => Some(format!("no havenwatch predicate for `{r}`")),
+                    _ if s == g => Some("source and target are the same object".into()),
                     _ => None,
                 };
                 if let Some(reason) = reason {

@@ -1050,7 +1050,9 @@ impl Store for SqliteStore {
                         snippet(documents_fts, 1, '[', ']', '…', 24), bm25(documents_fts), d.tlp
                  FROM documents_fts JOIN documents d ON d.doc_key = documents_fts.rowid
                  WHERE documents_fts MATCH ?1 AND d.tlp <= ?3
-                 ORDER BY bm25(documents_fts) LIMIT ?2",
+                 ORDER BY CASE WHEN ?3 >= 4 THEN bm25(documents_fts) ELSE 0 END,
+                          d.published DESC NULLS LAST, d.doc_key DESC
+                 LIMIT ?2",
             )?;
             let rows = stmt.query_map(
                 params![q, limit.max(1) as i64, self.clearance.rank()],
@@ -1061,7 +1063,14 @@ impl Store for SqliteStore {
                         publisher: r.get(2)?,
                         published: r.get(3)?,
                         snippet: r.get(4)?,
-                        rank: r.get(5)?,
+                        // BM25 weighs a term by how many documents hold it, hidden
+                        // ones too: below RED the score would leak them, so hits come
+                        // newest first without a score.
+                        rank: if self.clearance == Tlp::Red {
+                            r.get(5)?
+                        } else {
+                            0.0
+                        },
                         tlp: tlp_of(r.get(6)?),
                     })
                 },
