@@ -1,5 +1,7 @@
 //! The `havenwatch` binary, run for real over temporary directories and SQLite files.
 
+mod sharing;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -450,6 +452,12 @@ fn every_command_has_help() {
         vec!["entity", "merge", "--help"],
         vec!["entity", "unmerge", "--help"],
         vec!["gazetteer", "build", "--help"],
+        vec!["export", "stix", "--help"],
+        vec!["import", "stix", "--help"],
+        vec!["publish", "--help"],
+        vec!["serve", "--help"],
+        vec!["partner", "add", "--help"],
+        vec!["audit", "--help"],
     ] {
         let out = Command::new(BIN).args(&args).output().unwrap();
         assert!(out.status.success(), "{args:?}");
