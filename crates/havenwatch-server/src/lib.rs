@@ -65,7 +65,7 @@ pub struct Server {
     gazetteer: Gazetteer,
     limits: Limits,
     pool: Mutex<Vec<SqliteStore>>,
-    audit: Mutex<mpsc::Sender<AuditMessage>>,
+    audit: mpsc::Sender<AuditMessage>,
 }
 
 #[derive(Debug)]
@@ -95,7 +95,7 @@ impl Server {
             gazetteer,
             limits,
             pool: Mutex::new(Vec::new()),
-            audit: Mutex::new(tx),
+            audit: tx,
         }))
     }
 
@@ -120,6 +120,36 @@ impl Server {
         })
         .await
         .map_err(|_| ApiError::internal())?
+    }
+
+    /// Runs a short, indexed read (a TAXII page) right on the calling thread, with a store
+    /// handle kept per thread: no hand-off to the blocking pool, whose thread switches and
+    /// cross-thread frees cost more than such a query.
+    pub(crate) fn read_now<T>(
+        &self,
+        clearance: Tlp,
+        f: impl FnOnce(&mut SqliteStore) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        thread_local! {
+            static STORES: std::cell::RefCell<Vec<(PathBuf, SqliteStore)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
+        }
+        STORES.with(|cell| {
+            let mut stores = cell.borrow_mut();
+            let i = match stores.iter().position(|(p, _)| *p == self.db) {
+                Some(i) => i,
+                None => {
+                    let store = self.checkout()?;
+                    stores.push((self.db.clone(), store));
+                    stores.len() - 1
+                }
+            };
+            let store = &mut stores[i].1;
+            store.set_clearance(clearance);
+            let out = f(store);
+            store.set_clearance(Tlp::Red);
+            out
+        })
     }
 
     fn checkout(&self) -> Result<SqliteStore, ApiError> {
@@ -161,17 +191,13 @@ impl Server {
     }
 
     fn record(&self, entry: AuditEntry) {
-        if let Ok(tx) = self.audit.lock() {
-            let _ = tx.send(AuditMessage::Entry(entry));
-        }
+        let _ = self.audit.send(AuditMessage::Entry(entry));
     }
 
     /// Waits until every audit entry queued so far is written.
     pub fn flush_audit(&self) {
         let (tx, rx) = mpsc::channel();
-        if let Ok(sender) = self.audit.lock() {
-            let _ = sender.send(AuditMessage::Flush(tx));
-        }
+        let _ = self.audit.send(AuditMessage::Flush(tx));
         let _ = rx.recv_timeout(std::time::Duration::from_secs(10));
     }
 }

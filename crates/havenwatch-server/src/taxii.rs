@@ -32,6 +32,16 @@ pub struct CollectionDef {
 /// One collection per TLP level (what a reader at that level may see, from `publish`) and the
 /// inbox that partners write to.
 pub fn collections() -> Vec<CollectionDef> {
+    static ALL: std::sync::OnceLock<Vec<CollectionDef>> = std::sync::OnceLock::new();
+    ALL.get_or_init(define_collections).clone()
+}
+
+fn all_collections() -> &'static [CollectionDef] {
+    static ALL: std::sync::OnceLock<Vec<CollectionDef>> = std::sync::OnceLock::new();
+    ALL.get_or_init(define_collections)
+}
+
+fn define_collections() -> Vec<CollectionDef> {
     let id = |name: &str| {
         uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_URL,
@@ -177,7 +187,7 @@ async fn list_collections(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_accept(&headers)?;
-    let list: Vec<Value> = collections()
+    let list: Vec<Value> = all_collections()
         .iter()
         .filter(|c| can_read(&p, c) || can_write(&p, c))
         .map(|c| collection_json(&p, c))
@@ -191,9 +201,9 @@ async fn list_collections(
 
 /// The collection named by id (or alias) that the partner may read or write; 404 otherwise,
 /// so a partner cannot tell a collection it may not use from one that does not exist.
-fn find_collection(p: &Partner, id: &str) -> Result<CollectionDef, ApiError> {
-    collections()
-        .into_iter()
+fn find_collection(p: &Partner, id: &str) -> Result<&'static CollectionDef, ApiError> {
+    all_collections()
+        .iter()
         .find(|c| (c.id == id || c.name == id) && (can_read(p, c) || can_write(p, c)))
         .ok_or_else(ApiError::not_found)
 }
@@ -207,7 +217,7 @@ async fn get_collection(
     let c = find_collection(&p, &id)?;
     Ok(taxii(
         StatusCode::OK,
-        collection_json(&p, &c).to_string(),
+        collection_json(&p, c).to_string(),
         &[],
     ))
 }
@@ -324,15 +334,14 @@ async fn page(
     object_id: Option<String>,
 ) -> Result<havenwatch_store::StixPage, ApiError> {
     let c = find_collection(p, id)?;
-    if !can_read(p, &c) {
+    if !can_read(p, c) {
         return Err(ApiError::forbidden());
     }
     let mut q = filters.query(&c.name, s.limits.max_page, default_version)?;
     if let Some(o) = object_id {
         q.ids = vec![o];
     }
-    s.read(p.max_tlp, move |store| Ok(store.stix_objects(&q)?))
-        .await
+    s.read_now(p.max_tlp, move |store| Ok(store.stix_objects(&q)?))
 }
 
 fn date_headers(objects: &[StoredStixObject]) -> Vec<(&'static str, String)> {
@@ -474,7 +483,7 @@ async fn add_objects(
 ) -> Result<Response, ApiError> {
     check_accept(&headers)?;
     let c = find_collection(&p, &id)?;
-    if !can_write(&p, &c) {
+    if !can_write(&p, c) {
         return Err(ApiError::forbidden());
     }
     let content_type = headers

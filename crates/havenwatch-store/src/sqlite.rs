@@ -164,6 +164,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (audience, id)
     );
     "#,
+    // 8: for each stored version, the least strict marking among the newer versions of the same
+    // object (5: none), so "the last version a reader may see" is a column test instead of a
+    // subquery per row: a version is the last visible at clearance c when superseded_rank > c.
+    r#"
+    ALTER TABLE stix_objects ADD COLUMN superseded_rank INTEGER NOT NULL DEFAULT 5;
+    UPDATE stix_objects SET superseded_rank = coalesce(
+        (SELECT min(t.tlp) FROM stix_objects t
+         WHERE t.collection = stix_objects.collection AND t.id = stix_objects.id
+           AND t.version > stix_objects.version), 5);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -233,6 +243,12 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        // Reads of a large store (TAXII pages, claims) go through the OS page cache by memory
+        // map instead of a read call per page, and keep more pages of their own.
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)
+            .map_err(open_err)?;
+        conn.pragma_update(None, "cache_size", -32_768)
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
@@ -1438,6 +1454,20 @@ impl Store for SqliteStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(sql("preparing"))?;
+            let mut supersede = tx
+                .prepare_cached(
+                    "UPDATE stix_objects SET superseded_rank = min(superseded_rank, ?3)
+                     WHERE collection = ?1 AND id = ?2 AND version < ?4",
+                )
+                .map_err(sql("preparing"))?;
+            let mut rank_new = tx
+                .prepare_cached(
+                    "UPDATE stix_objects SET superseded_rank = coalesce(
+                        (SELECT min(t.tlp) FROM stix_objects t
+                         WHERE t.collection = ?1 AND t.id = ?2 AND t.version > ?3), 5)
+                     WHERE seq = ?4",
+                )
+                .map_err(sql("preparing"))?;
             let added_at = taxii_now();
             for o in objects {
                 let n = insert
@@ -1453,6 +1483,13 @@ impl Store for SqliteStore {
                     ])
                     .map_err(sql("publishing an object"))?;
                 if n == 1 {
+                    let seq = tx.last_insert_rowid();
+                    supersede
+                        .execute(params![collection, o.id, o.tlp.rank(), o.version])
+                        .map_err(sql("marking older versions"))?;
+                    rank_new
+                        .execute(params![collection, o.id, o.version, seq])
+                        .map_err(sql("ranking a new version"))?;
                     outcome.added.push(o.id.clone());
                 } else {
                     outcome.unchanged.push(o.id.clone());
@@ -1494,15 +1531,12 @@ impl Store for SqliteStore {
         match &query.versions {
             VersionMatch::All => {}
             VersionMatch::Exact(v) => any_of("s.version", v, &mut values),
-            VersionMatch::Last | VersionMatch::First => conditions.push(format!(
-                "s.version = (SELECT {}(t.version) FROM stix_objects t
-                              WHERE t.collection = s.collection AND t.id = s.id AND t.tlp <= ?2)",
-                if query.versions == VersionMatch::Last {
-                    "max"
-                } else {
-                    "min"
-                }
-            )),
+            VersionMatch::Last => conditions.push("s.superseded_rank > ?2".into()),
+            VersionMatch::First => conditions.push(
+                "s.version = (SELECT min(t.version) FROM stix_objects t
+                              WHERE t.collection = s.collection AND t.id = s.id AND t.tlp <= ?2)"
+                    .into(),
+            ),
         }
         if let Some(after) = &query.added_after {
             values.push(Value::Text(after.clone()));
