@@ -3,12 +3,15 @@
 
 Sentences are built from templates and names (real group names from the gazetteer, invented
 filler), so entity resolution has realistic work to do. Deterministic for a given seed.
-Usage: gen_corpus.py N OUT.jsonl
+Usage: gen_corpus.py N OUT.jsonl [START]
+START numbers the documents from START (default 0) with its own seed: new documents for an
+existing corpus.
 """
 import json, random, sys
 
 n, out = int(sys.argv[1]), sys.argv[2]
-rng = random.Random(42)
+start = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+rng = random.Random(42 + start)
 groups = ["Tehrik-e Taliban Pakistan", "TTP", "al-Qaeda", "ISKP", "Islamic State Khorasan Province",
           "Hay'at Tahrir al-Sham", "Al-Shabaab", "JNIM", "Boko Haram", "Lashkar-e-Taiba",
           "the Haqqani Network", "ETIM", "Jaish-e-Mohammed", "the Houthis", "ISWAP"]
@@ -21,7 +24,7 @@ filler = ["Officials said the situation remained tense.", "Residents described h
           "Local elders called for talks between the parties.", "The roads to the district were closed for two days."]
 publishers = ["Synthetic Wire", "Bench Post", "Example Times", "Test Monitor"]
 with open(out, "w") as f:
-    for i in range(n):
+    for i in range(start, start + n):
         parts, size = [], 0
         while size < 4000:
             if rng.random() < 0.15:

@@ -5,7 +5,7 @@ use crate::findings::Finding;
 use crate::independence::names;
 use crate::strength::Fused;
 use havenwatch_core::Predicate;
-use havenwatch_store::StoredClaim;
+use havenwatch_store::DocumentSummary;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -62,16 +62,66 @@ fn section(p: Predicate) -> &'static str {
     }
 }
 
-/// Writes the brief on `name` from its findings (and their claims, for the footnotes).
+/// The brief on an entity, read from a store: the analyst's (RED) brief from the kept findings
+/// (updated first), anyone else's from the claims its clearance lets it see.
+pub fn for_entity(
+    store: &mut dyn havenwatch_store::Store,
+    config: &crate::Config,
+    entity: &havenwatch_core::Entity,
+    format: Format,
+) -> Result<String, havenwatch_store::StoreError> {
+    let findings = if store.clearance() == havenwatch_core::Tlp::Red {
+        crate::kept::refresh(store, config, &|_| {})?;
+        crate::kept::kept(
+            store,
+            &havenwatch_store::FindingQuery {
+                about: Some(entity.id.0.clone()),
+                ..Default::default()
+            },
+        )?
+    } else {
+        let claims = store.claims(&havenwatch_store::ClaimQuery {
+            about: Some(entity.id.0.clone()),
+            ..Default::default()
+        })?;
+        crate::build_findings(&claims, config)
+    };
+    let strength_claims = store.claims(&havenwatch_store::ClaimQuery {
+        subject: Some(entity.id.0.clone()),
+        predicate: Some(Predicate::HasStrength),
+        ..Default::default()
+    })?;
+    let (_, fused) = crate::strength::strength(&strength_claims, config);
+    let documents = store.documents_by_id(&footnote_documents(&findings))?;
+    Ok(brief(&entity.name, &findings, &documents, &fused, format))
+}
+
+/// Documents a footnote names per finding; the rest are counted.
+pub const FOOTNOTE_DOCUMENTS: usize = 10;
+
+/// The documents a brief's footnotes name: for each finding, its first
+/// [`FOOTNOTE_DOCUMENTS`] documents (by id), for the caller to look up.
+pub fn footnote_documents(findings: &[Finding]) -> Vec<String> {
+    let mut ids: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f.documents.iter().take(FOOTNOTE_DOCUMENTS).cloned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Writes the brief on `name` from its findings, with the documents
+/// [`footnote_documents`] names (looked up by the caller) for the footnotes.
 pub fn brief(
     name: &str,
     findings: &[Finding],
-    claims: &[StoredClaim],
+    documents: &[DocumentSummary],
     fused: &[Fused],
     format: Format,
 ) -> String {
-    let docs: BTreeMap<&str, &StoredClaim> =
-        claims.iter().map(|c| (c.document.0.as_str(), c)).collect();
+    let docs: BTreeMap<&str, &DocumentSummary> =
+        documents.iter().map(|d| (d.id.0.as_str(), d)).collect();
     let mut lines: Vec<Line> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for f in findings
@@ -100,9 +150,10 @@ pub fn brief(
             );
         }
         note.push_str(". Documents: ");
-        let list: Vec<String> = f
+        let mut list: Vec<String> = f
             .documents
             .iter()
+            .take(FOOTNOTE_DOCUMENTS)
             .map(|d| match docs.get(d.as_str()) {
                 Some(c) => format!(
                     "{} ({}, {}, {})",
@@ -114,6 +165,12 @@ pub fn brief(
                 None => d[..12.min(d.len())].to_string(),
             })
             .collect();
+        if f.documents.len() > FOOTNOTE_DOCUMENTS {
+            list.push(format!(
+                "and {} more",
+                f.documents.len() - FOOTNOTE_DOCUMENTS
+            ));
+        }
         note.push_str(&list.join("; "));
         note.push('.');
         notes.push(note);

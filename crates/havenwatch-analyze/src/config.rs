@@ -350,6 +350,24 @@ impl Config {
         Ok(config)
     }
 
+    /// The settings findings depend on, as a string: kept findings computed under other
+    /// settings are recomputed.
+    pub fn findings_fingerprint(&self) -> String {
+        let mut grades: Vec<String> = self
+            .reliability
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        grades.sort();
+        format!(
+            "v1;default={:?};period={:?};bits={};{}",
+            self.default_reliability,
+            self.period,
+            self.near_duplicate_bits,
+            grades.join(";")
+        )
+    }
+
     /// The partner a presented API token belongs to, if any. Compares hashes, so the time
     /// taken does not depend on how much of a token was right.
     pub fn partner_by_token(&self, token: &str) -> Option<&Partner> {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One proposition with everything reported about it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Finding {
     pub subject: String,
     pub subject_id: String,
@@ -35,7 +35,7 @@ pub struct Finding {
     /// The grade in words: "B2: usually reliable source, probably true (...)".
     pub explanation: String,
     /// Words of estimative probability.
-    pub estimative: &'static str,
+    pub estimative: String,
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     /// Apparent corroboration resting on a single origin: several reports, one origin.
@@ -44,7 +44,7 @@ pub struct Finding {
     pub trend: Vec<(String, usize)>,
     /// `new` (one period), `rising`, `falling` or `steady`: the last period against the one
     /// before it.
-    pub direction: &'static str,
+    pub direction: String,
     /// Ids of the documents behind it.
     pub documents: Vec<String>,
     /// At least as strict as the strictest claim it reveals: sharing the finding shares them.
@@ -169,7 +169,7 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
             .count(),
         independent_origins: support.len(),
         explanation: grade.explain(support.len(), contra.len()),
-        estimative: grade.estimative(),
+        estimative: grade.estimative().to_string(),
         confidence: grade.confidence(),
         grade: grade.code(),
         origins: support,
@@ -177,7 +177,7 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
         first_seen: dates.iter().min().map(|d| d.to_string()),
         last_seen: dates.iter().max().map(|d| d.to_string()),
         circular: supporting >= 2 && hedged_only.len() == 1, // several reports, one origin
-        direction: direction(&trend),
+        direction: direction(&trend).to_string(),
         trend: trend.into_iter().collect(),
         documents,
         tlp: group

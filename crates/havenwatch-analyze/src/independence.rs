@@ -12,7 +12,9 @@ use havenwatch_store::StoredClaim;
 use std::collections::HashMap;
 
 /// An independent origin: a key to compare and a name to show.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Origin {
     /// The folded name of the party: the innermost source of a reported claim, or the outlet
     /// speaking (the first carrier of a syndicated story). The same party is the same origin

@@ -13,6 +13,7 @@ pub mod config;
 pub mod findings;
 pub mod grading;
 pub mod independence;
+pub mod kept;
 pub mod network;
 pub mod register;
 pub mod scorecard;

@@ -168,6 +168,9 @@ enum Command {
         predicate: Option<havenwatch_core::Predicate>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// Recompute every finding instead of only those whose claims changed since.
+        #[arg(long)]
+        rebuild: bool,
     },
     /// Fighter and member counts of a group over time, per source, with a fused estimate per
     /// period.
@@ -571,6 +574,8 @@ fn run(cli: &Cli) -> Result<u8> {
                 source: source.clone(),
                 modality: *modality,
                 since: since.clone(),
+                finding_keys: None,
+                skip_evidence: false,
                 limit: *limit,
             })?;
             if cli.json {
@@ -590,7 +595,8 @@ fn run(cli: &Cli) -> Result<u8> {
             about,
             predicate,
             limit,
-        } => findings(cli, about.as_deref(), *predicate, *limit),
+            rebuild,
+        } => findings(cli, about.as_deref(), *predicate, *limit, *rebuild),
         Command::Strength { name } => strength(cli, name),
         Command::Network {
             around,
@@ -923,14 +929,41 @@ fn load_config(cli: &Cli) -> Result<havenwatch_analyze::Config> {
     )?)
 }
 
+/// Findings as kept in the store, brought up to date first (only what ingests touched since,
+/// unless the settings changed); a progress bar on a terminal when there is much to do.
+fn kept_findings(
+    cli: &Cli,
+    store: &mut SqliteStore,
+    config: &havenwatch_analyze::Config,
+    query: &havenwatch_store::FindingQuery,
+) -> Result<Vec<havenwatch_analyze::Finding>> {
+    let bar = if !cli.quiet && !cli.json && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} updating findings: {pos} done")
+                .expect("valid template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    havenwatch_analyze::kept::refresh(store, config, &|n| bar.inc(n as u64))?;
+    bar.finish_and_clear();
+    Ok(havenwatch_analyze::kept::kept(store, query)?)
+}
+
 fn findings(
     cli: &Cli,
     about: Option<&str>,
     predicate: Option<havenwatch_core::Predicate>,
     limit: usize,
+    rebuild: bool,
 ) -> Result<u8> {
     let config = load_config(cli)?;
-    let store = open_existing(cli)?;
+    let mut store = open_existing(cli)?;
+    if rebuild {
+        store.reset_findings("")?;
+    }
     let about = match about {
         Some(n) => Some(
             resolve_entity(cli, &store, n)?
@@ -940,13 +973,16 @@ fn findings(
         ),
         None => None,
     };
-    let claims = store.claims(&havenwatch_store::ClaimQuery {
-        about,
-        predicate,
-        ..Default::default()
-    })?;
-    let mut found = havenwatch_analyze::build_findings(&claims, &config);
-    found.truncate(limit);
+    let found = kept_findings(
+        cli,
+        &mut store,
+        &config,
+        &havenwatch_store::FindingQuery {
+            about,
+            predicate,
+            limit,
+        },
+    )?;
     if cli.json {
         print_json(&found)?;
         return Ok(exit::OK);
@@ -1000,9 +1036,9 @@ fn require_entity(cli: &Cli, store: &SqliteStore, name: &str) -> Result<havenwat
 
 fn network(cli: &Cli, around: Option<&str>, depth: usize, format: &str) -> Result<u8> {
     let config = load_config(cli)?;
-    let store = open_existing(cli)?;
+    let mut store = open_existing(cli)?;
     let center = around.map(|n| require_entity(cli, &store, n)).transpose()?;
-    let findings = havenwatch_analyze::build_findings(&all_claims(&store)?, &config);
+    let findings = kept_findings(cli, &mut store, &config, &Default::default())?;
     let net = havenwatch_analyze::network::network(
         &findings,
         center.as_ref().map(|e| e.id.0.as_str()),
@@ -1150,10 +1186,10 @@ fn scorecard(cli: &Cli, name: &str, period: Option<&str>) -> Result<u8> {
 
 fn threat(cli: &Cli, country: &str) -> Result<u8> {
     let config = load_config(cli)?;
-    let store = open_existing(cli)?;
+    let mut store = open_existing(cli)?;
     let entity = require_entity(cli, &store, country)?;
     let claims = all_claims(&store)?;
-    let findings = havenwatch_analyze::build_findings(&claims, &config);
+    let findings = kept_findings(cli, &mut store, &config, &Default::default())?;
     let ranked = havenwatch_analyze::threat::threat(&entity.name, &findings, &claims, &config);
     if cli.json {
         print_json(&serde_json::json!({"country": entity.name, "ranking": ranked}))?;
@@ -1192,22 +1228,11 @@ fn brief(cli: &Cli, name: &str, format: &str) -> Result<u8> {
         other => bail!("--format `{other}`: use md or html"),
     };
     let config = load_config(cli)?;
-    let store = open_existing(cli)?;
+    let mut store = open_existing(cli)?;
     let entity = require_entity(cli, &store, name)?;
-    let claims = store.claims(&havenwatch_store::ClaimQuery {
-        about: Some(entity.id.0.clone()),
-        ..Default::default()
-    })?;
-    let findings = havenwatch_analyze::build_findings(&claims, &config);
-    let own: Vec<havenwatch_store::StoredClaim> = claims
-        .iter()
-        .filter(|c| c.claim.subject.id == entity.id)
-        .cloned()
-        .collect();
-    let (_, fused) = havenwatch_analyze::strength::strength(&own, &config);
     outp!(
         "{}",
-        havenwatch_analyze::brief::brief(&entity.name, &findings, &claims, &fused, format)
+        havenwatch_analyze::brief::for_entity(&mut store, &config, &entity, format)?
     );
     Ok(exit::OK)
 }
@@ -1616,22 +1641,26 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
     };
     let mentions = store.mentions(&entity.id.0, limit)?;
     let history = store.merge_history(&entity.id.0)?;
-    let claims = store.claims(&havenwatch_store::ClaimQuery {
+    // Per predicate, in the schema's order: how many claims, and the newest `limit`.
+    let about = havenwatch_store::ClaimQuery {
         about: Some(entity.id.0.clone()),
         ..Default::default()
-    })?;
-    // Claims grouped by predicate, in the schema's order.
+    };
+    let counts_by_predicate = store.claim_counts(&about)?;
     let mut by_predicate: Vec<(
         havenwatch_core::Predicate,
-        Vec<&havenwatch_store::StoredClaim>,
+        usize,
+        Vec<havenwatch_store::StoredClaim>,
     )> = Vec::new();
-    for p in havenwatch_core::Predicate::ALL {
-        let group: Vec<&havenwatch_store::StoredClaim> =
-            claims.iter().filter(|c| c.claim.predicate == *p).collect();
-        if !group.is_empty() {
-            by_predicate.push((*p, group));
-        }
+    for (p, n) in &counts_by_predicate {
+        let newest = store.claims(&havenwatch_store::ClaimQuery {
+            predicate: Some(*p),
+            limit,
+            ..about.clone()
+        })?;
+        by_predicate.push((*p, *n, newest));
     }
+    let total_claims: usize = counts_by_predicate.iter().map(|(_, n)| n).sum();
     let counts = store.entity_counts(&entity.id.0)?;
     if cli.json {
         #[derive(Serialize)]
@@ -1643,8 +1672,10 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
             merged: Vec<String>,
             mentions: &'a [havenwatch_store::MentionInContext],
             merge_history: &'a [havenwatch_store::MergeRecord],
-            claims:
-                std::collections::BTreeMap<&'static str, Vec<&'a havenwatch_store::StoredClaim>>,
+            /// The newest `--limit` claims per predicate.
+            claims: std::collections::BTreeMap<&'static str, &'a [havenwatch_store::StoredClaim]>,
+            /// How many claims per predicate in all.
+            claim_counts: std::collections::BTreeMap<&'static str, usize>,
         }
         print_json(&Out {
             entity: &entity,
@@ -1655,7 +1686,11 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
             merge_history: &history,
             claims: by_predicate
                 .iter()
-                .map(|(p, g)| (p.as_str(), g.clone()))
+                .map(|(p, _, g)| (p.as_str(), g.as_slice()))
+                .collect(),
+            claim_counts: by_predicate
+                .iter()
+                .map(|(p, n, _)| (p.as_str(), *n))
                 .collect(),
         })?;
         return Ok(exit::OK);
@@ -1704,17 +1739,14 @@ fn show(cli: &Cli, name: &str, limit: usize) -> Result<u8> {
         }
     }
     if !by_predicate.is_empty() {
-        out!("\nclaims ({}):", claims.len());
-        for (p, group) in &by_predicate {
-            if group.len() > limit {
-                out!(
-                    "  {p} ({}, newest {limit} shown; `havenwatch claims` lists all)",
-                    group.len()
-                );
+        out!("\nclaims ({total_claims}):");
+        for (p, n, group) in &by_predicate {
+            if *n > group.len() {
+                out!("  {p} ({n}, newest {limit} shown; `havenwatch claims` lists all)");
             } else {
-                out!("  {p} ({})", group.len());
+                out!("  {p} ({n})");
             }
-            for c in group.iter().take(limit) {
+            for c in group {
                 print_stored_claim(c, "    ");
             }
         }

@@ -203,6 +203,8 @@ async fn claims(
             source: q.source,
             modality,
             since: q.since,
+            finding_keys: None,
+            skip_evidence: false,
             limit: q.limit.unwrap_or(100),
         })?;
         Ok(Json(to_json(&list)?))
@@ -426,20 +428,9 @@ async fn brief(
     let text = s
         .read(p.max_tlp, move |store| {
             let e = require_entity(store, &name)?;
-            let claims = store.claims(&ClaimQuery {
-                about: Some(e.id.0.clone()),
-                ..Default::default()
-            })?;
-            let findings = build_findings(&claims, &config);
-            let own: Vec<StoredClaim> = claims
-                .iter()
-                .filter(|c| c.claim.subject.id == e.id)
-                .cloned()
-                .collect();
-            let (_, fused) = havenwatch_analyze::strength::strength(&own, &config);
-            Ok(havenwatch_analyze::brief::brief(
-                &e.name, &findings, &claims, &fused, format,
-            ))
+            Ok(havenwatch_analyze::brief::for_entity(
+                store, &config, &e, format,
+            )?)
         })
         .await?;
     let mut r = text.into_response();

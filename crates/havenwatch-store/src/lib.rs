@@ -41,6 +41,26 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The key of the finding a claim belongs to: subject, predicate and object, the two entities
+/// in id order for symmetric predicates (cooperation and hostility hold both ways).
+pub fn finding_key(
+    subject: &str,
+    predicate: havenwatch_core::Predicate,
+    object: Option<&str>,
+) -> String {
+    let sep = '\u{1f}';
+    match object {
+        Some(o) if predicate.is_symmetric() && o < subject => {
+            format!("{o}{sep}{}{sep}{subject}", predicate.as_str())
+        }
+        _ => format!(
+            "{subject}{sep}{}{sep}{}",
+            predicate.as_str(),
+            object.unwrap_or("")
+        ),
+    }
+}
+
 /// Everything havenwatch stores and asks of its storage.
 pub trait Store {
     /// Stores a batch of analysed documents in one transaction. Documents already present
@@ -145,6 +165,30 @@ pub trait Store {
         audience: havenwatch_core::Tlp,
         versions: &[(String, StixVersion)],
     ) -> Result<()>;
+
+    /// How many claims a query matches, per predicate (in the schema's order); `limit` is
+    /// ignored.
+    fn claim_counts(&self, query: &ClaimQuery) -> Result<Vec<(havenwatch_core::Predicate, usize)>>;
+
+    /// Summaries of these documents (those the clearance allows), in no particular order.
+    fn documents_by_id(&self, ids: &[String]) -> Result<Vec<DocumentSummary>>;
+
+    /// Keys of findings whose claims changed since they were last computed (at most `limit`),
+    /// each with the mark it was read with.
+    fn dirty_findings(&self, limit: usize) -> Result<Vec<(String, i64)>>;
+
+    /// Stores computed findings and marks `done` keys up to date, unless marked again since
+    /// they were read; a done key without a computed finding (no claims left) loses its row.
+    fn put_findings(&mut self, findings: &[CachedFinding], done: &[(String, i64)]) -> Result<()>;
+
+    /// Kept findings, most independently supported first (bodies as serialised).
+    fn kept_findings(&self, query: &FindingQuery) -> Result<Vec<String>>;
+
+    /// The settings the kept findings were computed with, if any.
+    fn findings_config(&self) -> Result<Option<String>>;
+
+    /// Forgets every kept finding and marks all for computing, under new settings.
+    fn reset_findings(&mut self, config: &str) -> Result<()>;
 
     /// Appends to the audit log.
     fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()>;

@@ -130,6 +130,11 @@ pub struct ClaimQuery {
     pub modality: Option<Modality>,
     /// Only documents published on or after this date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
     pub since: Option<String>,
+    /// Only the claims of these findings ([`crate::finding_key`]).
+    pub finding_keys: Option<Vec<String>>,
+    /// Leave `evidence_text` empty: reading it means reading the document's text up to the
+    /// evidence, which analyses over many claims do not need.
+    pub skip_evidence: bool,
     pub limit: usize,
 }
 
@@ -258,4 +263,27 @@ pub struct StixVersion {
     pub hash: String,
     pub created: String,
     pub modified: String,
+}
+
+/// A computed finding as the store keeps it: its key, what it is filtered and ordered by, and
+/// its serialised body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedFinding {
+    pub key: String,
+    pub subject: String,
+    pub object: Option<String>,
+    pub predicate: Predicate,
+    pub independent_origins: usize,
+    pub reports: usize,
+    pub subject_name: String,
+    pub body: String,
+}
+
+/// Which kept findings to read.
+#[derive(Clone, Debug, Default)]
+pub struct FindingQuery {
+    /// Findings whose subject or object is this entity (or one merged into it).
+    pub about: Option<String>,
+    pub predicate: Option<Predicate>,
+    pub limit: usize,
 }

@@ -4,7 +4,8 @@ use crate::model::*;
 use crate::{Result, Store, StoreError};
 use havenwatch_core::text::alias_key;
 use havenwatch_core::{
-    Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId, Tlp,
+    Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId,
+    Predicate, Tlp,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
@@ -173,6 +174,43 @@ const MIGRATIONS: &[&str] = &[
         (SELECT min(t.tlp) FROM stix_objects t
          WHERE t.collection = stix_objects.collection AND t.id = stix_objects.id
            AND t.version > stix_objects.version), 5);
+    "#,
+    // 9: claims carry their document's date and marking (filters and order without a join)
+    // and the key of the finding they belong to; findings are kept computed, with the keys
+    // whose claims changed since, so that an ingest updates only what it touched.
+    r#"
+    ALTER TABLE claims ADD COLUMN published TEXT;
+    ALTER TABLE claims ADD COLUMN tlp INTEGER NOT NULL DEFAULT 2;
+    ALTER TABLE claims ADD COLUMN finding_key TEXT NOT NULL DEFAULT '';
+    UPDATE claims SET
+        published = (SELECT d.published FROM documents d WHERE d.doc_key = claims.doc_key),
+        tlp = (SELECT d.tlp FROM documents d WHERE d.doc_key = claims.doc_key),
+        finding_key = CASE
+            WHEN predicate IN ('cooperates_with', 'hostile_to') AND object < subject
+            THEN object || char(31) || predicate || char(31) || subject
+            ELSE subject || char(31) || predicate || char(31) || coalesce(object, '')
+        END;
+    CREATE INDEX claims_finding_key ON claims(finding_key);
+    CREATE INDEX mentions_entity_doc ON mentions(entity_id, doc_key);
+    DROP INDEX mentions_entity;
+    CREATE INDEX claims_subject_predicate ON claims(subject, predicate, published, doc_key);
+    CREATE INDEX claims_object_predicate ON claims(object, predicate, published, doc_key);
+    CREATE TABLE findings (
+        key                 TEXT PRIMARY KEY,
+        subject             TEXT NOT NULL,
+        object              TEXT,
+        predicate           TEXT NOT NULL,
+        independent_origins INTEGER NOT NULL,
+        reports             INTEGER NOT NULL,
+        subject_name        TEXT NOT NULL,
+        body                TEXT NOT NULL
+    );
+    CREATE INDEX findings_subject ON findings(subject);
+    CREATE INDEX findings_object ON findings(object);
+    CREATE INDEX findings_order ON findings(independent_origins DESC, reports DESC, subject_name);
+    CREATE TABLE findings_dirty (key TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+    INSERT INTO findings_dirty SELECT finding_key, max(id) FROM claims GROUP BY finding_key;
+    CREATE TABLE findings_meta (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
     "#,
 ];
 
@@ -476,6 +514,86 @@ impl SqliteStore {
         Ok(false)
     }
 
+    /// The WHERE conditions (on `claims c`) and their values for a claim query. An `about`
+    /// filter is the first condition, `(c.subject IN (..) OR c.object IN (..))`, and its two
+    /// sides are returned apart too, for queries that take each side by its own index.
+    #[allow(clippy::type_complexity)]
+    fn claim_conditions(
+        &self,
+        query: &ClaimQuery,
+    ) -> Result<(
+        Vec<String>,
+        Vec<rusqlite::types::Value>,
+        Option<(String, String)>,
+    )> {
+        let members = |id: &Option<String>| -> Result<Option<Vec<String>>> {
+            id.as_deref()
+                .map(|i| self.members_of(&self.root_of(i)?))
+                .transpose()
+        };
+        let subject = members(&query.subject)?;
+        let object = members(&query.object)?;
+        let about = members(&query.about)?;
+        let source = match &query.source {
+            Some(s) => Some(match self.find_entity(s)? {
+                Some(e) => self.members_of(&e.id.0)?,
+                None => vec![s.clone()],
+            }),
+            None => None,
+        };
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        let add_in =
+            |column: &str, ids: &[String], values: &mut Vec<rusqlite::types::Value>| -> String {
+                let marks: Vec<String> = ids
+                    .iter()
+                    .map(|id| {
+                        values.push(rusqlite::types::Value::Text(id.clone()));
+                        format!("?{}", values.len())
+                    })
+                    .collect();
+                format!("{column} IN ({})", marks.join(", "))
+            };
+        if let Some(ids) = &subject {
+            conditions.push(add_in("c.subject", ids, &mut values));
+        }
+        if let Some(ids) = &object {
+            conditions.push(add_in("c.object", ids, &mut values));
+        }
+        let mut sides = None;
+        if let Some(ids) = &about {
+            let a = add_in("c.subject", ids, &mut values);
+            let b = add_in("c.object", ids, &mut values);
+            conditions.insert(0, format!("({a} OR {b})"));
+            sides = Some((a, b));
+        }
+        if let Some(ids) = &source {
+            let a = add_in("c.source_entity", ids, &mut values);
+            values.push(rusqlite::types::Value::Text(ids[0].to_lowercase()));
+            conditions.push(format!("({a} OR lower(c.source_name) = ?{})", values.len()));
+        }
+        if let Some(p) = query.predicate {
+            values.push(rusqlite::types::Value::Text(p.as_str().into()));
+            conditions.push(format!("c.predicate = ?{}", values.len()));
+        }
+        if let Some(m) = query.modality {
+            values.push(rusqlite::types::Value::Text(m.as_str().into()));
+            conditions.push(format!("c.modality = ?{}", values.len()));
+        }
+        if let Some(since) = &query.since {
+            values.push(rusqlite::types::Value::Text(since.clone()));
+            conditions.push(format!("c.published >= ?{}", values.len()));
+        }
+        if self.clearance < Tlp::Red {
+            values.push(rusqlite::types::Value::Integer(self.clearance.rank()));
+            conditions.push(format!("c.tlp <= ?{}", values.len()));
+        }
+        if let Some(keys) = &query.finding_keys {
+            conditions.push(add_in("c.finding_key", keys, &mut values));
+        }
+        Ok((conditions, values, sides))
+    }
+
     fn require_entity(&self, name_or_id: &str) -> Result<Entity> {
         self.find_entity(name_or_id)?
             .ok_or_else(|| StoreError::UnknownEntity(name_or_id.to_string()))
@@ -623,8 +741,15 @@ impl Store for SqliteStore {
                 .prepare_cached(
                     "INSERT INTO claims (doc_key, subject, subject_name, predicate, object,
                      object_name, qualifiers, source_entity, source_name, via, modality, negated,
-                     evidence_start, evidence_end)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     evidence_start, evidence_end, published, tlp, finding_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                             ?16, ?17)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut mark_dirty = tx
+                .prepare_cached(
+                    "INSERT INTO findings_dirty (key, seq) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
                 )
                 .map_err(sql("preparing"))?;
             let mut batch_ids = HashSet::new();
@@ -692,6 +817,11 @@ impl Store for SqliteStore {
                     new_entities.push(e.id.0.clone());
                 }
                 for c in &item.claims {
+                    let key = crate::finding_key(
+                        &c.subject.id.0,
+                        c.predicate,
+                        c.object.as_ref().map(|o| o.id.0.as_str()),
+                    );
                     let qualifiers = serde_json::to_string(&c.qualifiers)
                         .map_err(|e| StoreError::Invalid(format!("claim qualifiers: {e}")))?;
                     let via = serde_json::to_string(&c.via)
@@ -711,9 +841,15 @@ impl Store for SqliteStore {
                             c.modality.as_str(),
                             c.negated,
                             c.evidence.start as i64,
-                            c.evidence.end as i64
+                            c.evidence.end as i64,
+                            m.published,
+                            m.tlp.unwrap_or(Tlp::Amber).rank(),
+                            key
                         ])
                         .map_err(sql("storing a claim"))?;
+                    mark_dirty
+                        .execute(params![key, tx.last_insert_rowid()])
+                        .map_err(sql("marking a finding to update"))?;
                     outcome.claims += 1;
                 }
                 for mention in &item.mentions {
@@ -982,10 +1118,13 @@ impl Store for SqliteStore {
         let mut docs: HashSet<i64> = HashSet::new();
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(if self.clearance == Tlp::Red {
+                // Everything is visible: the (entity, document) index alone answers.
+                "SELECT m.doc_key FROM mentions m WHERE m.entity_id = ?1 AND ?2 >= 0"
+            } else {
                 "SELECT m.doc_key FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
-                 WHERE m.entity_id = ?1 AND d.tlp <= ?2",
-            )
+                 WHERE m.entity_id = ?1 AND d.tlp <= ?2"
+            })
             .map_err(sql("counting mentions"))?;
         for member in &members {
             let rows = stmt
@@ -1018,7 +1157,7 @@ impl Store for SqliteStore {
                         max(m.start - 240, 0)
                  FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
                  WHERE m.entity_id = ?1 AND d.tlp <= ?3
-                 ORDER BY d.published DESC NULLS LAST, d.doc_key DESC, m.start
+                 ORDER BY m.doc_key DESC, m.start
                  LIMIT ?2",
             )
             .map_err(sql("reading mentions"))?;
@@ -1256,84 +1395,62 @@ impl Store for SqliteStore {
     }
 
     fn claims(&self, query: &ClaimQuery) -> Result<Vec<StoredClaim>> {
-        let members = |id: &Option<String>| -> Result<Option<Vec<String>>> {
-            id.as_deref()
-                .map(|i| self.members_of(&self.root_of(i)?))
-                .transpose()
-        };
-        let subject = members(&query.subject)?;
-        let object = members(&query.object)?;
-        let about = members(&query.about)?;
-        let source = match &query.source {
-            Some(s) => Some(match self.find_entity(s)? {
-                Some(e) => self.members_of(&e.id.0)?,
-                None => vec![s.clone()],
-            }),
-            None => None,
-        };
-        let mut conditions: Vec<String> = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        let add_in =
-            |column: &str, ids: &[String], values: &mut Vec<rusqlite::types::Value>| -> String {
-                let marks: Vec<String> = ids
-                    .iter()
-                    .map(|id| {
-                        values.push(rusqlite::types::Value::Text(id.clone()));
-                        format!("?{}", values.len())
-                    })
-                    .collect();
-                format!("{column} IN ({})", marks.join(", "))
-            };
-        if let Some(ids) = &subject {
-            conditions.push(add_in("c.subject", ids, &mut values));
+        let (conditions, mut values, sides) = self.claim_conditions(query)?;
+        let limit = query.limit as i64;
+        if limit > 0 {
+            values.push(rusqlite::types::Value::Integer(limit));
         }
-        if let Some(ids) = &object {
-            conditions.push(add_in("c.object", ids, &mut values));
-        }
-        if let Some(ids) = &about {
-            let a = add_in("c.subject", ids, &mut values);
-            let b = add_in("c.object", ids, &mut values);
-            conditions.push(format!("({a} OR {b})"));
-        }
-        if let Some(ids) = &source {
-            let a = add_in("c.source_entity", ids, &mut values);
-            values.push(rusqlite::types::Value::Text(ids[0].to_lowercase()));
-            conditions.push(format!("({a} OR lower(c.source_name) = ?{})", values.len()));
-        }
-        if let Some(p) = query.predicate {
-            values.push(rusqlite::types::Value::Text(p.as_str().into()));
-            conditions.push(format!("c.predicate = ?{}", values.len()));
-        }
-        if let Some(m) = query.modality {
-            values.push(rusqlite::types::Value::Text(m.as_str().into()));
-            conditions.push(format!("c.modality = ?{}", values.len()));
-        }
-        if let Some(since) = &query.since {
-            values.push(rusqlite::types::Value::Text(since.clone()));
-            conditions.push(format!("d.published >= ?{}", values.len()));
-        }
-        if self.clearance < Tlp::Red {
-            values.push(rusqlite::types::Value::Integer(self.clearance.rank()));
-            conditions.push(format!("d.tlp <= ?{}", values.len()));
-        }
-        let limit = if query.limit == 0 {
-            -1
-        } else {
-            query.limit as i64
-        };
-        values.push(rusqlite::types::Value::Integer(limit));
         let sql_text = format!(
             "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, c.qualifiers,
                     c.source_entity, c.source_name, c.via, c.modality, c.negated,
                     c.evidence_start, c.evidence_end, d.id, d.title, d.publisher, d.published,
-                    substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start),
+                    {},
                     d.fingerprint, d.tlp
-             FROM claims c JOIN documents d ON d.doc_key = c.doc_key
-             {}
-             ORDER BY d.published DESC NULLS LAST, c.doc_key DESC, c.id
-             LIMIT ?{}",
-            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
-            values.len()
+             FROM {}
+             ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id",
+            if query.skip_evidence {
+                "X''"
+            } else {
+                "substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)"
+            },
+            {
+                let filter = if conditions.is_empty() {
+                    String::new()
+                } else {
+                    format!("WHERE {}", conditions.join(" AND "))
+                };
+                // With a limit, pick the claims before joining their documents, so that only
+                // those rows are joined; without one, join once and sort once.
+                match (&sides, limit > 0) {
+                    // The newest claims about an entity: the newest of each side, each read in
+                    // order from its (entity, predicate, date) index, then the newest of both.
+                    (Some((a, b)), true) => {
+                        let rest: Vec<&String> = conditions.iter().skip(1).collect();
+                        let and_rest: String = rest.iter().map(|c| format!(" AND {c}")).collect();
+                        let n = values.len();
+                        format!(
+                            "(SELECT * FROM (
+                                SELECT * FROM (SELECT * FROM claims c WHERE {a}{and_rest}
+                                    ORDER BY c.published DESC NULLS LAST, c.doc_key DESC LIMIT ?{n})
+                                UNION
+                                SELECT * FROM (SELECT * FROM claims c WHERE {b}{and_rest}
+                                    ORDER BY c.published DESC NULLS LAST, c.doc_key DESC LIMIT ?{n})
+                             ) c
+                             ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id
+                             LIMIT ?{n}) c JOIN documents d ON d.doc_key = c.doc_key"
+                        )
+                    }
+                    (_, true) => format!(
+                        "(SELECT * FROM claims c {filter}
+                          ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id
+                          LIMIT ?{}) c JOIN documents d ON d.doc_key = c.doc_key",
+                        values.len()
+                    ),
+                    (_, false) => {
+                        format!("claims c JOIN documents d ON d.doc_key = c.doc_key {filter}")
+                    }
+                }
+            }
         );
         let mut stmt = self
             .conn
@@ -1693,6 +1810,237 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(sql("committing STIX versions"))
+    }
+
+    fn claim_counts(&self, query: &ClaimQuery) -> Result<Vec<(Predicate, usize)>> {
+        // About an entity: each side counted from its own index, less the claims on both.
+        let filters: Vec<(i64, ClaimQuery)> = match &query.about {
+            Some(about) => {
+                let side = |subject: bool, object: bool| ClaimQuery {
+                    about: None,
+                    subject: subject.then(|| about.clone()),
+                    object: object.then(|| about.clone()),
+                    ..query.clone()
+                };
+                vec![
+                    (1, side(true, false)),
+                    (1, side(false, true)),
+                    (-1, side(true, true)),
+                ]
+            }
+            None => vec![(1, query.clone())],
+        };
+        let mut totals: HashMap<String, i64> = HashMap::new();
+        for (sign, q) in filters {
+            let (conds, values, _) = self.claim_conditions(&q)?;
+            let text = format!(
+                "SELECT c.predicate, count(*) FROM claims c {} GROUP BY c.predicate",
+                if conds.is_empty() {
+                    String::new()
+                } else {
+                    format!("WHERE {}", conds.join(" AND "))
+                }
+            );
+            let mut stmt = self.conn.prepare(&text).map_err(sql("counting claims"))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(sql("counting claims"))?;
+            for row in rows {
+                let (p, n) = row.map_err(sql("counting claims"))?;
+                *totals.entry(p).or_default() += sign * n;
+            }
+        }
+        let mut counts: Vec<(Predicate, usize)> = Vec::new();
+        for (p, n) in totals {
+            if let (Ok(p), true) = (p.parse::<Predicate>(), n > 0) {
+                counts.push((p, n as usize));
+            }
+        }
+        counts.sort_by_key(|(p, _)| Predicate::ALL.iter().position(|x| x == p));
+        Ok(counts)
+    }
+
+    fn documents_by_id(&self, ids: &[String]) -> Result<Vec<DocumentSummary>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
+            let text = format!(
+                "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text), 0, d.tlp
+                 FROM documents d WHERE d.tlp <= ?1 AND d.id IN ({})",
+                marks.join(", ")
+            );
+            let mut values: Vec<rusqlite::types::Value> =
+                vec![rusqlite::types::Value::Integer(self.clearance.rank())];
+            values.extend(
+                chunk
+                    .iter()
+                    .map(|i| rusqlite::types::Value::Text(i.clone())),
+            );
+            let mut stmt = self
+                .conn
+                .prepare_cached(&text)
+                .map_err(sql("reading documents"))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| {
+                    Ok(DocumentSummary {
+                        id: DocumentId(r.get(0)?),
+                        title: r.get(1)?,
+                        publisher: r.get(2)?,
+                        published: r.get(3)?,
+                        url: r.get(4)?,
+                        origin: r.get(5)?,
+                        chars: r.get::<_, i64>(6)? as usize,
+                        mentions: 0,
+                        tlp: tlp_of(r.get(8)?),
+                    })
+                })
+                .map_err(sql("reading documents"))?;
+            for row in rows {
+                out.push(row.map_err(sql("reading documents"))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn dirty_findings(&self, limit: usize) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, seq FROM findings_dirty ORDER BY key LIMIT ?1")
+            .map_err(sql("reading findings to update"))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(sql("reading findings to update"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading findings to update"))
+    }
+
+    fn put_findings(&mut self, findings: &[CachedFinding], done: &[(String, i64)]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting to keep findings"))?;
+        {
+            let mut forget = tx
+                .prepare_cached("DELETE FROM findings WHERE key = ?1")
+                .map_err(sql("preparing"))?;
+            // A key marked again since it was read (an ingest meanwhile) stays to do.
+            let mut clean = tx
+                .prepare_cached("DELETE FROM findings_dirty WHERE key = ?1 AND seq = ?2")
+                .map_err(sql("preparing"))?;
+            for (k, seq) in done {
+                forget.execute([k]).map_err(sql("forgetting a finding"))?;
+                clean
+                    .execute(params![k, seq])
+                    .map_err(sql("marking a finding up to date"))?;
+            }
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO findings (key, subject, object, predicate,
+                     independent_origins, reports, subject_name, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(sql("preparing"))?;
+            for f in findings {
+                put.execute(params![
+                    f.key,
+                    f.subject,
+                    f.object,
+                    f.predicate.as_str(),
+                    f.independent_origins as i64,
+                    f.reports as i64,
+                    f.subject_name,
+                    f.body
+                ])
+                .map_err(sql("keeping a finding"))?;
+            }
+        }
+        tx.commit().map_err(sql("committing findings"))
+    }
+
+    fn kept_findings(&self, query: &FindingQuery) -> Result<Vec<String>> {
+        if self.clearance < Tlp::Red {
+            return Err(StoreError::Invalid(
+                "kept findings are the analyst's (RED) view; compute a partner's from its claims"
+                    .into(),
+            ));
+        }
+        use rusqlite::types::Value;
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(about) = &query.about {
+            let members = self.members_of(&self.root_of(about)?)?;
+            let marks: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    values.push(Value::Text(m.clone()));
+                    format!("?{}", values.len())
+                })
+                .collect();
+            let list = marks.join(", ");
+            conditions.push(format!("(subject IN ({list}) OR object IN ({list}))"));
+        }
+        if let Some(p) = query.predicate {
+            values.push(Value::Text(p.as_str().into()));
+            conditions.push(format!("predicate = ?{}", values.len()));
+        }
+        values.push(Value::Integer(if query.limit == 0 {
+            -1
+        } else {
+            query.limit as i64
+        }));
+        let text = format!(
+            "SELECT body FROM findings {} ORDER BY independent_origins DESC, reports DESC,
+             subject_name, key LIMIT ?{}",
+            if conditions.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conditions.join(" AND "))
+            },
+            values.len()
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&text)
+            .map_err(sql("reading findings"))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(sql("reading findings"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading findings"))
+    }
+
+    fn findings_config(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT config FROM findings_meta WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql("reading the findings' settings"))
+    }
+
+    fn reset_findings(&mut self, config: &str) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting a findings reset"))?;
+        tx.execute_batch(
+            "DELETE FROM findings;
+             DELETE FROM findings_dirty;
+             INSERT INTO findings_dirty SELECT finding_key, max(id) FROM claims GROUP BY finding_key;",
+        )
+        .map_err(sql("resetting findings"))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO findings_meta (id, config) VALUES (1, ?1)",
+            [config],
+        )
+        .map_err(sql("recording the findings' settings"))?;
+        tx.commit().map_err(sql("committing a findings reset"))
     }
 
     fn record_audit(&mut self, entries: &[AuditEntry]) -> Result<()> {

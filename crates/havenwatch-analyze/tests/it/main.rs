@@ -210,7 +210,7 @@ fn a_denial_contradicts_and_networks_export() {
     let brief = havenwatch_analyze::brief::brief(
         "Hill Authority",
         &findings,
-        &claims,
+        &[],
         &[],
         havenwatch_analyze::brief::Format::Markdown,
     );
@@ -226,4 +226,201 @@ fn a_denial_contradicts_and_networks_export() {
             .all(|l| l.contains("[^")),
         "{brief}"
     );
+}
+
+/// A stored document "<a> <predicate> <b>." by `publisher`, for the kept-findings tests.
+fn report(
+    publisher: &str,
+    a: (&str, &str),
+    predicate: Predicate,
+    b: (&str, &str),
+    date: &str,
+) -> havenwatch_store::AnalysedDocument {
+    use havenwatch_core::{Document, DocumentMeta};
+    let text = format!(
+        "{} {} {}, {publisher} wrote on {date}.",
+        a.1,
+        predicate.as_str().replace('_', " "),
+        b.1
+    );
+    let document = Document::new(
+        DocumentMeta {
+            publisher: Some(publisher.into()),
+            published: Some(date.into()),
+            ..Default::default()
+        },
+        text.clone(),
+    );
+    let entity = |(id, name): (&str, &str)| havenwatch_core::Entity {
+        id: EntityId::new(id),
+        name: name.into(),
+        entity_type: havenwatch_core::EntityType::ArmedGroup,
+        aliases: vec![],
+        external_ids: vec![],
+        status: havenwatch_core::EntityStatus::Known,
+    };
+    havenwatch_store::AnalysedDocument {
+        mentions: vec![],
+        claims: vec![Claim {
+            subject: EntityRef {
+                id: EntityId::new(a.0),
+                name: a.1.into(),
+            },
+            predicate,
+            object: Some(EntityRef {
+                id: EntityId::new(b.0),
+                name: b.1.into(),
+            }),
+            qualifiers: Qualifiers::default(),
+            source: Source {
+                entity: None,
+                name: publisher.into(),
+            },
+            via: vec![],
+            modality: Modality::Asserted,
+            negated: false,
+            evidence: Span::new(0, text.len()),
+        }],
+        fingerprint: havenwatch_core::text::simhash(&text),
+        document,
+        origin: "test".into(),
+        entities: vec![entity(a), entity(b)],
+    }
+}
+
+/// Kept findings equal findings folded from every claim, after the first computation and after
+/// an ingest that touched one proposition (recomputed alone); new settings recompute all.
+#[test]
+fn kept_findings_update_only_what_an_ingest_touched() {
+    use havenwatch_analyze::kept::{kept, refresh};
+    use havenwatch_store::{SqliteStore, Store};
+    let mut store = SqliteStore::in_memory().unwrap();
+    let (a, b, c) = (
+        ("g:a", "Ash Front"),
+        ("g:b", "Birch Army"),
+        ("g:c", "Cedar Brigade"),
+    );
+    store
+        .write_batch(&[
+            report("Wire One", a, Predicate::Supports, b, "2024-01-01"),
+            report("Wire Two", a, Predicate::Supports, b, "2024-02-01"),
+            report("Wire One", b, Predicate::HostileTo, c, "2024-03-01"),
+            report("Wire Three", c, Predicate::HostileTo, b, "2024-04-01"),
+        ])
+        .unwrap();
+    let config = Config::default();
+    let as_json = |f: &[havenwatch_analyze::Finding]| serde_json::to_value(f).unwrap();
+    let everything =
+        |store: &SqliteStore| build_findings(&store.claims(&Default::default()).unwrap(), &config);
+    let first = refresh(&mut store, &config, &|_| {}).unwrap();
+    assert!(first.full);
+    assert_eq!(
+        first.findings, 2,
+        "symmetric hostility in either order is one finding"
+    );
+    assert_eq!(
+        as_json(&kept(&store, &Default::default()).unwrap()),
+        as_json(&everything(&store))
+    );
+    // Nothing new: nothing recomputed.
+    assert_eq!(refresh(&mut store, &config, &|_| {}).unwrap().findings, 0);
+    // One new report touches one proposition.
+    store
+        .write_batch(&[report("Wire Four", a, Predicate::Supports, b, "2024-05-01")])
+        .unwrap();
+    let second = refresh(&mut store, &config, &|_| {}).unwrap();
+    assert_eq!((second.full, second.findings, second.claims), (false, 1, 3));
+    let kept_now = kept(&store, &Default::default()).unwrap();
+    assert_eq!(as_json(&kept_now), as_json(&everything(&store)));
+    assert_eq!(kept_now[0].reports, 3);
+    // About an entity, as `findings --about` asks.
+    let about_c = kept(
+        &store,
+        &havenwatch_store::FindingQuery {
+            about: Some("g:c".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(about_c.len(), 1);
+    // New grades: everything again.
+    let graded = Config::from_toml("h.toml", "[sources]\n\"Wire One\" = \"A\"\n").unwrap();
+    let third = refresh(&mut store, &graded, &|_| {}).unwrap();
+    assert!(third.full && third.findings == 2);
+    assert!(kept(&store, &Default::default())
+        .unwrap()
+        .iter()
+        .any(|f| f.grade.starts_with('A')));
+}
+
+/// The index-driven answers for one entity (counts per predicate, the newest claims) agree
+/// with filtering every claim, including claims where the entity is on both sides.
+#[test]
+fn counts_and_newest_claims_about_an_entity_agree_with_all_claims() {
+    use havenwatch_store::{ClaimQuery, SqliteStore, Store};
+    let mut store = SqliteStore::in_memory().unwrap();
+    let (a, b, c) = (
+        ("g:a", "Ash Front"),
+        ("g:b", "Birch Army"),
+        ("g:c", "Cedar Brigade"),
+    );
+    let mut docs = Vec::new();
+    for (i, (s, p, o)) in [
+        (a, Predicate::Supports, b),
+        (b, Predicate::Supports, a),
+        (a, Predicate::HostileTo, c),
+        (c, Predicate::Attacks, a),
+        (a, Predicate::Supports, c),
+        (b, Predicate::Attacks, c),
+        (a, Predicate::Supports, b),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        docs.push(report(
+            &format!("Wire {i}"),
+            s,
+            p,
+            o,
+            &format!("2024-0{}-01", i % 3 + 1),
+        ));
+    }
+    store.write_batch(&docs).unwrap();
+    let about = ClaimQuery {
+        about: Some("g:a".into()),
+        ..Default::default()
+    };
+    let all = store.claims(&about).unwrap();
+    assert_eq!(all.len(), 6);
+    let counts = store.claim_counts(&about).unwrap();
+    for (p, n) in &counts {
+        assert_eq!(
+            *n,
+            all.iter().filter(|c| c.claim.predicate == *p).count(),
+            "{p}"
+        );
+    }
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<usize>(), all.len());
+    for limit in 1..=6 {
+        let newest = store
+            .claims(&ClaimQuery {
+                limit,
+                ..about.clone()
+            })
+            .unwrap();
+        let ids = |v: &[havenwatch_store::StoredClaim]| -> Vec<String> {
+            v.iter()
+                .map(|c| format!("{}{}", c.document, c.claim.evidence.start))
+                .collect()
+        };
+        assert_eq!(ids(&newest), ids(&all[..limit]), "limit {limit}");
+    }
+    let supports = ClaimQuery {
+        predicate: Some(Predicate::Supports),
+        limit: 2,
+        ..about
+    };
+    let two = store.claims(&supports).unwrap();
+    assert_eq!(two.len(), 2);
+    assert!(two.iter().all(|c| c.claim.predicate == Predicate::Supports));
 }
