@@ -620,6 +620,22 @@ fn surface_hash(entity: &str, surface: &str) -> u64 {
     h.finish()
 }
 
+/// A document summary from `id, title, publisher, published, url, origin, chars, mentions,
+/// tlp` columns.
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentSummary> {
+    Ok(DocumentSummary {
+        id: DocumentId(r.get(0)?),
+        title: r.get(1)?,
+        publisher: r.get(2)?,
+        published: r.get(3)?,
+        url: r.get(4)?,
+        origin: r.get(5)?,
+        chars: r.get::<_, i64>(6)? as usize,
+        mentions: r.get::<_, i64>(7)? as usize,
+        tlp: tlp_of(r.get(8)?),
+    })
+}
+
 /// A stored marking rank; an out-of-range value (a file edited by hand) reads as RED, the
 /// strictest, never as something more open.
 fn tlp_of(rank: i64) -> Tlp {
@@ -912,19 +928,7 @@ impl Store for SqliteStore {
         let rows = stmt
             .query_map(
                 params![query.publisher, limit, self.clearance.rank()],
-                |r| {
-                    Ok(DocumentSummary {
-                        id: DocumentId(r.get(0)?),
-                        title: r.get(1)?,
-                        publisher: r.get(2)?,
-                        published: r.get(3)?,
-                        url: r.get(4)?,
-                        origin: r.get(5)?,
-                        chars: r.get::<_, i64>(6)? as usize,
-                        mentions: r.get::<_, i64>(7)? as usize,
-                        tlp: tlp_of(r.get(8)?),
-                    })
-                },
+                summary_row,
             )
             .map_err(sql("listing documents"))?;
         rows.collect::<Result<_, _>>()
@@ -1883,19 +1887,7 @@ impl Store for SqliteStore {
                 .prepare_cached(&text)
                 .map_err(sql("reading documents"))?;
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(values), |r| {
-                    Ok(DocumentSummary {
-                        id: DocumentId(r.get(0)?),
-                        title: r.get(1)?,
-                        publisher: r.get(2)?,
-                        published: r.get(3)?,
-                        url: r.get(4)?,
-                        origin: r.get(5)?,
-                        chars: r.get::<_, i64>(6)? as usize,
-                        mentions: 0,
-                        tlp: tlp_of(r.get(8)?),
-                    })
-                })
+                .query_map(rusqlite::params_from_iter(values), summary_row)
                 .map_err(sql("reading documents"))?;
             for row in rows {
                 out.push(row.map_err(sql("reading documents"))?);
