@@ -6,6 +6,7 @@ use crate::grading::{Credibility, Grade, Reliability};
 use crate::independence::{origins, Origin};
 use havenwatch_core::{Modality, Predicate};
 use havenwatch_store::StoredClaim;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -93,9 +94,11 @@ pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
         };
         groups.entry((a, c.claim.predicate, b)).or_default().push(c);
     }
+    // Each proposition is folded on its own: in parallel.
+    let groups: Vec<Vec<&StoredClaim>> = groups.into_values().collect();
     let mut out: Vec<Finding> = groups
-        .into_values()
-        .map(|group| finding(&group, config))
+        .par_iter()
+        .map(|group| finding(group, config))
         .collect();
     out.sort_by(|a, b| {
         b.independent_origins

@@ -315,3 +315,59 @@ fn a_green_partner_reads_exactly_the_green_objects_with_the_oasis_taxii_client()
         .iter()
         .any(|e| e["action"].as_str().unwrap().ends_with("/objects/")));
 }
+
+#[test]
+fn partner_add_prints_a_token_once_and_keeps_only_its_hash() {
+    let env = Env::new();
+    let config = env.path("havenwatch.toml");
+    std::fs::write(&config, "[sharing]\ndefault_tlp = \"green\"\n").unwrap();
+    let c = config.to_str().unwrap();
+    let out = env.run(&[
+        "--config",
+        c,
+        "partner",
+        "add",
+        "kestria-ct",
+        "--max-tlp",
+        "amber",
+        "--write",
+        "inbox",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(token.len(), 64, "{token}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(!text.contains(&token), "the token itself is never stored");
+    assert!(text.contains("[partners.kestria-ct]") && text.contains("max_tlp = \"amber\""));
+    let list = env.json(&["--config", c, "partner", "list"]);
+    assert_eq!(list[0]["name"], "kestria-ct");
+    assert_eq!(
+        list[0]["read"],
+        serde_json::json!(["clear", "green", "amber"])
+    );
+    assert_eq!(list[0]["write"], serde_json::json!(["inbox"]));
+    assert!(list[0].get("token_sha256").is_none());
+    // The same name twice, or a bad level, is refused and the file is unchanged.
+    let again = env.run(&[
+        "--config",
+        c,
+        "partner",
+        "add",
+        "kestria-ct",
+        "--max-tlp",
+        "red",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("exists already"));
+    let bad = env.run(&[
+        "--config",
+        c,
+        "partner",
+        "add",
+        "other",
+        "--max-tlp",
+        "orange",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+}
