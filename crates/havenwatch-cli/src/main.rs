@@ -422,7 +422,9 @@ fn open_existing(cli: &Cli) -> Result<SqliteStore> {
             cli.db.display()
         );
     }
-    open_store(cli)
+    let store = open_store(cli)?;
+    store.tune_for_reads()?;
+    Ok(store)
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<()> {

@@ -156,10 +156,12 @@ impl Server {
         if let Some(s) = self.pool.lock().ok().and_then(|mut p| p.pop()) {
             return Ok(s);
         }
-        SqliteStore::open(&self.db).map_err(|e| {
+        let store = SqliteStore::open(&self.db).map_err(|e| {
             eprintln!("havenwatch serve: opening {}: {e}", self.db.display());
             ApiError::internal()
-        })
+        })?;
+        store.tune_for_reads()?;
+        Ok(store)
     }
 
     fn checkin(&self, store: SqliteStore) {

@@ -195,6 +195,8 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX mentions_entity;
     CREATE INDEX claims_subject_predicate ON claims(subject, predicate, published, doc_key);
     CREATE INDEX claims_object_predicate ON claims(object, predicate, published, doc_key);
+    DROP INDEX claims_subject;
+    DROP INDEX claims_object;
     CREATE TABLE findings (
         key                 TEXT PRIMARY KEY,
         subject             TEXT NOT NULL,
@@ -282,13 +284,12 @@ impl SqliteStore {
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
-        // Reads of a large store (TAXII pages, claims) go through the OS page cache by memory
-        // map instead of a read call per page, and keep more pages of their own.
-        conn.pragma_update(None, "mmap_size", 1_i64 << 30)
-            .map_err(open_err)?;
-        conn.pragma_update(None, "cache_size", -32_768)
-            .map_err(open_err)?;
+
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        // A page cache of its own (64 MB, bounded): B-tree and FTS5 pages the writer touches
+        // again stay in memory instead of being read back from the file.
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(open_err)?;
         let mut store = SqliteStore {
             conn,
@@ -325,6 +326,17 @@ impl SqliteStore {
             tx.commit().map_err(sql("committing a migration"))?;
         }
         Ok(())
+    }
+
+    /// Tunes this handle for reading a large store (the server's, queries): the file is read
+    /// through a memory map instead of a read call per page, with a larger page cache. Not for
+    /// the ingest writer, whose resident memory would grow with the mapped file.
+    pub fn tune_for_reads(&self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "mmap_size", 1_i64 << 30)
+            // Mapped pages are not copied into the page cache: a small one will do.
+            .and_then(|_| self.conn.pragma_update(None, "cache_size", -8_192))
+            .map_err(sql("tuning for reads"))
     }
 
     /// The schema version of the open file.
@@ -768,6 +780,8 @@ impl Store for SqliteStore {
                      ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
                 )
                 .map_err(sql("preparing"))?;
+            // Findings the batch touches, each with its newest claim: marked once at the end.
+            let mut dirty: HashMap<String, i64> = HashMap::new();
             let mut batch_ids = HashSet::new();
             for item in batch {
                 let doc = &item.document;
@@ -863,9 +877,7 @@ impl Store for SqliteStore {
                             key
                         ])
                         .map_err(sql("storing a claim"))?;
-                    mark_dirty
-                        .execute(params![key, tx.last_insert_rowid()])
-                        .map_err(sql("marking a finding to update"))?;
+                    dirty.insert(key, tx.last_insert_rowid());
                     outcome.claims += 1;
                 }
                 for mention in &item.mentions {
@@ -892,6 +904,11 @@ impl Store for SqliteStore {
                         }
                     }
                 }
+            }
+            for (key, seq) in &dirty {
+                mark_dirty
+                    .execute(params![key, seq])
+                    .map_err(sql("marking a finding to update"))?;
             }
         }
         tx.commit().map_err(sql("committing a batch"))?;
