@@ -94,8 +94,17 @@ pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
         };
         groups.entry((a, c.claim.predicate, b)).or_default().push(c);
     }
-    // Each proposition is folded on its own: in parallel.
-    let groups: Vec<Vec<&StoredClaim>> = groups.into_values().collect();
+    // Each proposition is folded on its own: in parallel. Its claims newest first, whatever
+    // order they came in, so the same claims always make the same finding.
+    let mut groups: Vec<Vec<&StoredClaim>> = groups.into_values().collect();
+    groups.par_iter_mut().for_each(|g| {
+        g.sort_by(|a, b| {
+            b.published
+                .cmp(&a.published)
+                .then_with(|| b.document.cmp(&a.document))
+                .then(a.claim.evidence.start.cmp(&b.claim.evidence.start))
+        })
+    });
     let mut out: Vec<Finding> = groups
         .par_iter()
         .map(|group| finding(group, config))

@@ -9,7 +9,7 @@
 
 use havenwatch_core::text::{alias_key, hamming};
 use havenwatch_store::StoredClaim;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// An independent origin: a key to compare and a name to show.
 #[derive(
@@ -52,12 +52,14 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
         }
     };
     // Same document: one origin.
-    let mut by_doc: HashMap<&str, usize> = HashMap::new();
+    let mut by_doc: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut first_of_doc = vec![false; n];
     for (i, c) in claims.iter().enumerate() {
         if let Some(&j) = by_doc.get(c.document.0.as_str()) {
             union(&mut parent, i, j);
         } else {
             by_doc.insert(c.document.0.as_str(), i);
+            first_of_doc[i] = true;
         }
     }
     // Near-duplicates without comparing every pair: fingerprints within `bits` differ in at
@@ -65,8 +67,12 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
     // claims that share a band; each is compared with the bucket's members.
     let bands = (near_duplicate_bits as usize + 1).min(64);
     let width = 64 / bands;
-    let mut buckets: HashMap<(usize, u64), Vec<usize>> = HashMap::new();
+    let mut buckets: FxHashMap<(usize, u64), Vec<usize>> = FxHashMap::default();
     for (i, c) in claims.iter().enumerate() {
+        // A document's other claims are already one with its first.
+        if !first_of_doc[i] {
+            continue;
+        }
         let Some(f) = c.fingerprint else { continue };
         for band in 0..bands {
             let shift = band * width;

@@ -22,8 +22,10 @@ pub struct Refresh {
     pub claims: usize,
 }
 
-/// Keys per chunk: their claims are read and folded together.
-const CHUNK: usize = 2_000;
+/// Findings looked at per round, and the claims read at once: memory stays bounded by the
+/// larger of a chunk and the largest single finding.
+const KEYS: usize = 2_000;
+const CLAIMS: usize = 250_000;
 
 /// Brings the kept findings up to date; `progress` is told how many keys are done.
 pub fn refresh(
@@ -38,14 +40,25 @@ pub fn refresh(
         outcome.full = true;
     }
     loop {
-        let dirty = store.dirty_findings(CHUNK)?;
+        let mut dirty = store.dirty_findings(KEYS)?;
         if dirty.is_empty() {
             break;
         }
-        let keys: Vec<String> = dirty.iter().map(|(k, _)| k.clone()).collect();
+        // As many findings as fit in a chunk of claims (at least one, however large).
+        let mut total = 0;
+        let take = dirty
+            .iter()
+            .position(|d| {
+                total += d.claims;
+                total > CLAIMS
+            })
+            .unwrap_or(dirty.len())
+            .max(1);
+        dirty.truncate(take);
+        let keys: Vec<String> = dirty.iter().map(|d| d.key.clone()).collect();
         let claims = store.claims(&ClaimQuery {
             finding_keys: Some(keys),
-            skip_evidence: true,
+            lean: true,
             ..Default::default()
         })?;
         outcome.claims += claims.len();

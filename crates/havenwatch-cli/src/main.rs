@@ -577,7 +577,7 @@ fn run(cli: &Cli) -> Result<u8> {
                 modality: *modality,
                 since: since.clone(),
                 finding_keys: None,
-                skip_evidence: false,
+                lean: false,
                 limit: *limit,
             })?;
             if cli.json {

@@ -204,7 +204,7 @@ async fn claims(
             modality,
             since: q.since,
             finding_keys: None,
-            skip_evidence: false,
+            lean: false,
             limit: q.limit.unwrap_or(100),
         })?;
         Ok(Json(to_json(&list)?))

@@ -175,11 +175,11 @@ pub trait Store {
 
     /// Keys of findings whose claims changed since they were last computed (at most `limit`),
     /// each with the mark it was read with.
-    fn dirty_findings(&self, limit: usize) -> Result<Vec<(String, i64)>>;
+    fn dirty_findings(&self, limit: usize) -> Result<Vec<DirtyFinding>>;
 
     /// Stores computed findings and marks `done` keys up to date, unless marked again since
     /// they were read; a done key without a computed finding (no claims left) loses its row.
-    fn put_findings(&mut self, findings: &[CachedFinding], done: &[(String, i64)]) -> Result<()>;
+    fn put_findings(&mut self, findings: &[CachedFinding], done: &[DirtyFinding]) -> Result<()>;
 
     /// Kept findings, most independently supported first (bodies as serialised).
     fn kept_findings(&self, query: &FindingQuery) -> Result<Vec<String>>;

@@ -132,9 +132,9 @@ pub struct ClaimQuery {
     pub since: Option<String>,
     /// Only the claims of these findings ([`crate::finding_key`]).
     pub finding_keys: Option<Vec<String>>,
-    /// Leave `evidence_text` empty: reading it means reading the document's text up to the
-    /// evidence, which analyses over many claims do not need.
-    pub skip_evidence: bool,
+    /// Only what findings need: `evidence_text`, `title` and `qualifiers` left empty (the
+    /// evidence means reading the document's text up to it), and in no particular order.
+    pub lean: bool,
     pub limit: usize,
 }
 
@@ -286,4 +286,12 @@ pub struct FindingQuery {
     pub about: Option<String>,
     pub predicate: Option<Predicate>,
     pub limit: usize,
+}
+
+/// A finding to recompute: its key, the mark it was read with, and how many claims it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirtyFinding {
+    pub key: String,
+    pub seq: i64,
+    pub claims: usize,
 }

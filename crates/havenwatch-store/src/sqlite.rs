@@ -214,6 +214,27 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO findings_dirty SELECT finding_key, max(id) FROM claims GROUP BY finding_key;
     CREATE TABLE findings_meta (id INTEGER PRIMARY KEY CHECK (id = 1), config TEXT NOT NULL);
     "#,
+    // 10: what analyses need of a document, without its text: a narrow table that stays in
+    // the page cache where rows with whole texts would not (one page per document).
+    r#"
+    CREATE TABLE document_meta (
+        doc_key     INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL,
+        publisher   TEXT,
+        published   TEXT,
+        fingerprint INTEGER,
+        tlp         INTEGER NOT NULL
+    );
+    INSERT INTO document_meta
+        SELECT doc_key, id, publisher, published, fingerprint, tlp FROM documents;
+    CREATE TRIGGER documents_meta_ai AFTER INSERT ON documents BEGIN
+        INSERT INTO document_meta (doc_key, id, publisher, published, fingerprint, tlp)
+        VALUES (new.doc_key, new.id, new.publisher, new.published, new.fingerprint, new.tlp);
+    END;
+    CREATE TRIGGER documents_meta_ad AFTER DELETE ON documents BEGIN
+        DELETE FROM document_meta WHERE doc_key = old.doc_key;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -1422,14 +1443,15 @@ impl Store for SqliteStore {
             values.push(rusqlite::types::Value::Integer(limit));
         }
         let sql_text = format!(
-            "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, c.qualifiers,
+            "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, {},
                     c.source_entity, c.source_name, c.via, c.modality, c.negated,
-                    c.evidence_start, c.evidence_end, d.id, d.title, d.publisher, d.published,
+                    c.evidence_start, c.evidence_end, d.id, {}, d.publisher, d.published,
                     {},
                     d.fingerprint, d.tlp
-             FROM {}
-             ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id",
-            if query.skip_evidence {
+             FROM {} {}",
+            if query.lean { "'{}'" } else { "c.qualifiers" },
+            if query.lean { "NULL" } else { "d.title" },
+            if query.lean {
                 "X''"
             } else {
                 "substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)"
@@ -1468,9 +1490,22 @@ impl Store for SqliteStore {
                         values.len()
                     ),
                     (_, false) => {
-                        format!("claims c JOIN documents d ON d.doc_key = c.doc_key {filter}")
+                        format!(
+                            "claims c JOIN {} d ON d.doc_key = c.doc_key {filter}",
+                            if query.lean {
+                                "document_meta"
+                            } else {
+                                "documents"
+                            }
+                        )
                     }
                 }
+            },
+            // Lean reads feed analyses that do not depend on order: no sort.
+            if query.lean {
+                ""
+            } else {
+                "ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id"
             }
         );
         let mut stmt = self
@@ -1913,21 +1948,29 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    fn dirty_findings(&self, limit: usize) -> Result<Vec<(String, i64)>> {
+    fn dirty_findings(&self, limit: usize) -> Result<Vec<DirtyFinding>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT key, seq FROM findings_dirty ORDER BY key LIMIT ?1")
+            .prepare_cached(
+                "SELECT f.key, f.seq,
+                        (SELECT count(*) FROM claims c WHERE c.finding_key = f.key)
+                 FROM findings_dirty f ORDER BY f.key LIMIT ?1",
+            )
             .map_err(sql("reading findings to update"))?;
         let rows = stmt
             .query_map([limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                Ok(DirtyFinding {
+                    key: r.get(0)?,
+                    seq: r.get(1)?,
+                    claims: r.get::<_, i64>(2)? as usize,
+                })
             })
             .map_err(sql("reading findings to update"))?;
         rows.collect::<Result<_, _>>()
             .map_err(sql("reading findings to update"))
     }
 
-    fn put_findings(&mut self, findings: &[CachedFinding], done: &[(String, i64)]) -> Result<()> {
+    fn put_findings(&mut self, findings: &[CachedFinding], done: &[DirtyFinding]) -> Result<()> {
         let tx = self
             .conn
             .transaction()
@@ -1940,10 +1983,12 @@ impl Store for SqliteStore {
             let mut clean = tx
                 .prepare_cached("DELETE FROM findings_dirty WHERE key = ?1 AND seq = ?2")
                 .map_err(sql("preparing"))?;
-            for (k, seq) in done {
-                forget.execute([k]).map_err(sql("forgetting a finding"))?;
+            for d in done {
+                forget
+                    .execute([&d.key])
+                    .map_err(sql("forgetting a finding"))?;
                 clean
-                    .execute(params![k, seq])
+                    .execute(params![d.key, d.seq])
                     .map_err(sql("marking a finding up to date"))?;
             }
             let mut put = tx
