@@ -165,10 +165,10 @@ pub fn brief(
                 None => d[..12.min(d.len())].to_string(),
             })
             .collect();
-        if f.documents.len() > FOOTNOTE_DOCUMENTS {
+        if f.document_count > FOOTNOTE_DOCUMENTS {
             list.push(format!(
                 "and {} more",
-                f.documents.len() - FOOTNOTE_DOCUMENTS
+                f.document_count - FOOTNOTE_DOCUMENTS
             ));
         }
         note.push_str(&list.join("; "));

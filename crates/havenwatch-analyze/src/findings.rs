@@ -10,6 +10,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Documents a finding lists by id; a finding can rest on thousands.
+pub const DOCUMENTS_LISTED: usize = 100;
+
 /// One proposition with everything reported about it.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Finding {
@@ -46,7 +49,10 @@ pub struct Finding {
     /// `new` (one period), `rising`, `falling` or `steady`: the last period against the one
     /// before it.
     pub direction: String,
-    /// Ids of the documents behind it.
+    /// How many documents are behind it.
+    pub document_count: usize,
+    /// Ids of the documents behind it, the first [`DOCUMENTS_LISTED`] by id (all of them
+    /// are found with `claims`).
     pub documents: Vec<String>,
     /// At least as strict as the strictest claim it reveals: sharing the finding shares them.
     pub tlp: havenwatch_core::Tlp,
@@ -162,9 +168,15 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
     for d in &dates {
         *trend.entry(config.period.of(d)).or_default() += 1;
     }
-    let mut documents: Vec<String> = group.iter().map(|c| c.document.0.clone()).collect();
-    documents.sort();
+    let mut documents: Vec<&str> = group.iter().map(|c| c.document.0.as_str()).collect();
+    documents.sort_unstable();
     documents.dedup();
+    let document_count = documents.len();
+    let documents: Vec<String> = documents
+        .into_iter()
+        .take(DOCUMENTS_LISTED)
+        .map(str::to_string)
+        .collect();
     let supporting = group.iter().filter(|c| !is_contradiction(c)).count();
     Finding {
         subject: first.subject.name.clone(),
@@ -191,6 +203,7 @@ fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
         circular: supporting >= 2 && hedged_only.len() == 1, // several reports, one origin
         direction: direction(&trend).to_string(),
         trend: trend.into_iter().collect(),
+        document_count,
         documents,
         tlp: group
             .iter()

@@ -443,7 +443,7 @@ impl SqliteStore {
             .prepare_cached(
                 "SELECT a.alias FROM entity_aliases a WHERE a.entity_id = ?1
                  AND (?2 >= 4 OR a.origin <> 'text' OR EXISTS (
-                     SELECT 1 FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                     SELECT 1 FROM mentions m JOIN document_meta d ON d.doc_key = m.doc_key
                      WHERE m.entity_id = a.entity_id AND m.surface = a.alias AND d.tlp <= ?2))
                  ORDER BY a.rowid",
             )
@@ -505,13 +505,10 @@ impl SqliteStore {
         }
         by_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(StoreStats {
-            documents: count("SELECT count(*) FROM documents WHERE tlp <= ?1")?,
-            claims: count(
-                "SELECT count(*) FROM claims c JOIN documents d ON d.doc_key = c.doc_key
-                 WHERE d.tlp <= ?1",
-            )?,
+            documents: count("SELECT count(*) FROM document_meta WHERE tlp <= ?1")?,
+            claims: count("SELECT count(*) FROM claims c WHERE c.tlp <= ?1")?,
             mentions: count(
-                "SELECT count(*) FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                "SELECT count(*) FROM mentions m JOIN document_meta d ON d.doc_key = m.doc_key
                  WHERE d.tlp <= ?1",
             )?,
             entities_by_type: by_type,
@@ -532,7 +529,7 @@ impl SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT 1 FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                "SELECT 1 FROM mentions m JOIN document_meta d ON d.doc_key = m.doc_key
                  WHERE m.entity_id = ?1 AND d.tlp <= ?2 LIMIT 1",
             )
             .map_err(sql("checking an entity's visibility"))?;
@@ -956,9 +953,9 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text),
-                        (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key), d.tlp
-                 FROM documents d
-                 WHERE (?1 IS NULL OR d.publisher = ?1) AND d.tlp <= ?3
+                        (SELECT count(*) FROM mentions m WHERE m.doc_key = d.doc_key), dm.tlp
+                 FROM documents d JOIN document_meta dm ON dm.doc_key = d.doc_key
+                 WHERE (?1 IS NULL OR d.publisher = ?1) AND dm.tlp <= ?3
                  ORDER BY d.published DESC NULLS LAST, d.doc_key DESC
                  LIMIT ?2",
             )
@@ -1019,10 +1016,12 @@ impl Store for SqliteStore {
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(
+                .prepare_cached(if self.clearance == Tlp::Red {
+                    "SELECT m.entity_id, m.doc_key FROM mentions m WHERE ?1 >= 0"
+                } else {
                     "SELECT m.entity_id, m.doc_key FROM mentions m
-                     JOIN documents d ON d.doc_key = m.doc_key WHERE d.tlp <= ?1",
-                )
+                     JOIN document_meta d ON d.doc_key = m.doc_key WHERE d.tlp <= ?1"
+                })
                 .map_err(sql("counting mentions"))?;
             let mut rows = stmt
                 .query([self.clearance.rank()])
@@ -1164,7 +1163,7 @@ impl Store for SqliteStore {
                 // Everything is visible: the (entity, document) index alone answers.
                 "SELECT m.doc_key FROM mentions m WHERE m.entity_id = ?1 AND ?2 >= 0"
             } else {
-                "SELECT m.doc_key FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
+                "SELECT m.doc_key FROM mentions m JOIN document_meta d ON d.doc_key = m.doc_key
                  WHERE m.entity_id = ?1 AND d.tlp <= ?2"
             })
             .map_err(sql("counting mentions"))?;
@@ -1198,7 +1197,8 @@ impl Store for SqliteStore {
                                (m.end - max(m.start - 240, 0)) + 240),
                         max(m.start - 240, 0)
                  FROM mentions m JOIN documents d ON d.doc_key = m.doc_key
-                 WHERE m.entity_id = ?1 AND d.tlp <= ?3
+                 JOIN document_meta dm ON dm.doc_key = m.doc_key
+                 WHERE m.entity_id = ?1 AND dm.tlp <= ?3
                  ORDER BY m.doc_key DESC, m.start
                  LIMIT ?2",
             )
@@ -1243,9 +1243,10 @@ impl Store for SqliteStore {
     fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
         let run = |q: &str| -> rusqlite::Result<Vec<SearchHit>> {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT d.id, d.title, d.publisher, d.published,
+                "SELECT d.id, t.title, d.publisher, d.published,
                         snippet(documents_fts, 1, '[', ']', '…', 24), bm25(documents_fts), d.tlp
-                 FROM documents_fts JOIN documents d ON d.doc_key = documents_fts.rowid
+                 FROM documents_fts JOIN document_meta d ON d.doc_key = documents_fts.rowid
+                 JOIN documents t ON t.doc_key = documents_fts.rowid
                  WHERE documents_fts MATCH ?1 AND d.tlp <= ?3
                  ORDER BY CASE WHEN ?3 >= 4 THEN bm25(documents_fts) ELSE 0 END,
                           d.published DESC NULLS LAST, d.doc_key DESC
@@ -1450,17 +1451,25 @@ impl Store for SqliteStore {
                     d.fingerprint, d.tlp
              FROM {} {}",
             if query.lean { "'{}'" } else { "c.qualifiers" },
-            if query.lean { "NULL" } else { "d.title" },
+            if query.lean { "NULL" } else { "t.title" },
             if query.lean {
                 "X''"
             } else {
-                "substr(CAST(d.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)"
+                "substr(CAST(t.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)"
             },
             {
                 let filter = if conditions.is_empty() {
                     String::new()
                 } else {
                     format!("WHERE {}", conditions.join(" AND "))
+                };
+                // What a claim needs of its document comes from the narrow `document_meta`;
+                // the document's row (title, text for the evidence) only when asked for.
+                let join = if query.lean {
+                    "JOIN document_meta d ON d.doc_key = c.doc_key"
+                } else {
+                    "JOIN document_meta d ON d.doc_key = c.doc_key
+                     JOIN documents t ON t.doc_key = c.doc_key"
                 };
                 // With a limit, pick the claims before joining their documents, so that only
                 // those rows are joined; without one, join once and sort once.
@@ -1480,24 +1489,17 @@ impl Store for SqliteStore {
                                     ORDER BY c.published DESC NULLS LAST, c.doc_key DESC LIMIT ?{n})
                              ) c
                              ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id
-                             LIMIT ?{n}) c JOIN documents d ON d.doc_key = c.doc_key"
+                             LIMIT ?{n}) c {join}"
                         )
                     }
                     (_, true) => format!(
                         "(SELECT * FROM claims c {filter}
                           ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id
-                          LIMIT ?{}) c JOIN documents d ON d.doc_key = c.doc_key",
+                          LIMIT ?{}) c {join}",
                         values.len()
                     ),
                     (_, false) => {
-                        format!(
-                            "claims c JOIN {} d ON d.doc_key = c.doc_key {filter}",
-                            if query.lean {
-                                "document_meta"
-                            } else {
-                                "documents"
-                            }
-                        )
+                        format!("claims c {join} {filter}")
                     }
                 }
             },
@@ -1799,7 +1801,7 @@ impl Store for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT m.entity_id, min(d.tlp) FROM mentions m
-                 JOIN documents d ON d.doc_key = m.doc_key
+                 JOIN document_meta d ON d.doc_key = m.doc_key
                  WHERE d.tlp <= ?1 GROUP BY m.entity_id",
             )
             .map_err(sql("reading entity markings"))?;
@@ -1923,8 +1925,9 @@ impl Store for SqliteStore {
         for chunk in ids.chunks(500) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("?{}", i + 2)).collect();
             let text = format!(
-                "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text), 0, d.tlp
-                 FROM documents d WHERE d.tlp <= ?1 AND d.id IN ({})",
+                "SELECT d.id, d.title, d.publisher, d.published, d.url, d.origin, length(d.text), 0, dm.tlp
+                 FROM documents d JOIN document_meta dm ON dm.doc_key = d.doc_key
+                 WHERE dm.tlp <= ?1 AND d.id IN ({})",
                 marks.join(", ")
             );
             let mut values: Vec<rusqlite::types::Value> =
