@@ -235,6 +235,35 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM document_meta WHERE doc_key = old.doc_key;
     END;
     "#,
+    // 11: counts kept per entity and marking, so `show` answers from a few rows however many
+    // documents name an entity: mentions and documents, and claims per side and predicate.
+    r#"
+    CREATE TABLE entity_stats (
+        entity_id TEXT NOT NULL,
+        tlp       INTEGER NOT NULL,
+        mentions  INTEGER NOT NULL,
+        documents INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, tlp)
+    ) WITHOUT ROWID;
+    INSERT INTO entity_stats
+        SELECT m.entity_id, d.tlp, count(*), count(DISTINCT m.doc_key)
+        FROM mentions m JOIN document_meta d ON d.doc_key = m.doc_key
+        GROUP BY m.entity_id, d.tlp;
+    CREATE TABLE claim_stats (
+        entity_id TEXT NOT NULL,
+        side      TEXT NOT NULL,
+        predicate TEXT NOT NULL,
+        tlp       INTEGER NOT NULL,
+        claims    INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, side, predicate, tlp)
+    ) WITHOUT ROWID;
+    INSERT INTO claim_stats
+        SELECT subject, 'subject', predicate, tlp, count(*) FROM claims
+        GROUP BY subject, predicate, tlp;
+    INSERT INTO claim_stats
+        SELECT object, 'object', predicate, tlp, count(*) FROM claims WHERE object IS NOT NULL
+        GROUP BY object, predicate, tlp;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -650,6 +679,18 @@ fn surface_hash(entity: &str, surface: &str) -> u64 {
     h.finish()
 }
 
+/// Whether two claim queries ask the same (ignoring the limit).
+fn query_eq(a: &ClaimQuery, b: &ClaimQuery) -> bool {
+    a.subject == b.subject
+        && a.object == b.object
+        && a.about == b.about
+        && a.predicate == b.predicate
+        && a.source == b.source
+        && a.modality == b.modality
+        && a.since == b.since
+        && a.finding_keys == b.finding_keys
+}
+
 /// A document summary from `id, title, publisher, published, url, origin, chars, mentions,
 /// tlp` columns.
 fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentSummary> {
@@ -798,6 +839,22 @@ impl Store for SqliteStore {
                      ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
                 )
                 .map_err(sql("preparing"))?;
+            let mut add_entity_stats = tx
+                .prepare_cached(
+                    "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
+                     VALUES (?1, ?2, ?3, 1)
+                     ON CONFLICT (entity_id, tlp) DO UPDATE SET
+                         mentions = mentions + excluded.mentions, documents = documents + 1",
+                )
+                .map_err(sql("preparing"))?;
+            let mut add_claim_stats = tx
+                .prepare_cached(
+                    "INSERT INTO claim_stats (entity_id, side, predicate, tlp, claims)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (entity_id, side, predicate, tlp) DO UPDATE SET
+                         claims = claims + excluded.claims",
+                )
+                .map_err(sql("preparing"))?;
             // Findings the batch touches, each with its newest claim: marked once at the end.
             let mut dirty: HashMap<String, i64> = HashMap::new();
             let mut batch_ids = HashSet::new();
@@ -864,6 +921,7 @@ impl Store for SqliteStore {
                     }
                     new_entities.push(e.id.0.clone());
                 }
+                let mut claim_counts: HashMap<(&str, &str, &str), i64> = HashMap::new();
                 for c in &item.claims {
                     let key = crate::finding_key(
                         &c.subject.id.0,
@@ -897,6 +955,29 @@ impl Store for SqliteStore {
                         .map_err(sql("storing a claim"))?;
                     dirty.insert(key, tx.last_insert_rowid());
                     outcome.claims += 1;
+                    *claim_counts
+                        .entry((c.subject.id.0.as_str(), "subject", c.predicate.as_str()))
+                        .or_default() += 1;
+                    if let Some(o) = &c.object {
+                        *claim_counts
+                            .entry((o.id.0.as_str(), "object", c.predicate.as_str()))
+                            .or_default() += 1;
+                    }
+                }
+                let tlp = m.tlp.unwrap_or(Tlp::Amber).rank();
+                for ((entity, side, predicate), n) in claim_counts.drain() {
+                    add_claim_stats
+                        .execute(params![entity, side, predicate, tlp, n])
+                        .map_err(sql("counting claims"))?;
+                }
+                let mut per_entity: HashMap<&str, i64> = HashMap::new();
+                for mention in &item.mentions {
+                    *per_entity.entry(mention.entity.0.as_str()).or_default() += 1;
+                }
+                for (entity, n) in per_entity {
+                    add_entity_stats
+                        .execute(params![entity, tlp, n])
+                        .map_err(sql("counting mentions"))?;
                 }
                 for mention in &item.mentions {
                     insert_mention
@@ -1156,6 +1237,25 @@ impl Store for SqliteStore {
     fn entity_counts(&self, id: &str) -> Result<EntityCounts> {
         let members = self.members_of(id)?;
         let mut counts = EntityCounts::default();
+        if members.len() == 1 {
+            // Kept counts; with merged entities a document naming two of them must count
+            // once, so those are counted from the mentions below.
+            let (m, d): (i64, i64) = self
+                .conn
+                .prepare_cached(
+                    "SELECT coalesce(sum(mentions), 0), coalesce(sum(documents), 0)
+                     FROM entity_stats WHERE entity_id = ?1 AND tlp <= ?2",
+                )
+                .and_then(|mut st| {
+                    st.query_row(params![id, self.clearance.rank()], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                })
+                .map_err(sql("counting mentions"))?;
+            counts.mentions = m as usize;
+            counts.documents = d as usize;
+            return Ok(counts);
+        }
         let mut docs: HashSet<i64> = HashSet::new();
         let mut stmt = self
             .conn
@@ -1871,6 +1971,44 @@ impl Store for SqliteStore {
     }
 
     fn claim_counts(&self, query: &ClaimQuery) -> Result<Vec<(Predicate, usize)>> {
+        // About one entity (nothing merged into it), by predicate at most: the kept counts.
+        let only_about = ClaimQuery {
+            about: query.about.clone(),
+            predicate: query.predicate,
+            ..Default::default()
+        };
+        if let (Some(about), true) = (&query.about, query_eq(query, &only_about)) {
+            let members = self.members_of(&self.root_of(about)?)?;
+            if members.len() == 1 {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT predicate, sum(claims) FROM claim_stats
+                         WHERE entity_id = ?1 AND tlp <= ?2 AND (?3 IS NULL OR predicate = ?3)
+                         GROUP BY predicate",
+                    )
+                    .map_err(sql("counting claims"))?;
+                let rows = stmt
+                    .query_map(
+                        params![
+                            members[0],
+                            self.clearance.rank(),
+                            query.predicate.map(|p| p.as_str())
+                        ],
+                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                    )
+                    .map_err(sql("counting claims"))?;
+                let mut counts = Vec::new();
+                for row in rows {
+                    let (p, n) = row.map_err(sql("counting claims"))?;
+                    if let (Ok(p), true) = (p.parse::<Predicate>(), n > 0) {
+                        counts.push((p, n as usize));
+                    }
+                }
+                counts.sort_by_key(|(p, _)| Predicate::ALL.iter().position(|x| x == p));
+                return Ok(counts);
+            }
+        }
         // About an entity: each side counted from its own index, less the claims on both.
         let filters: Vec<(i64, ClaimQuery)> = match &query.about {
             Some(about) => {
