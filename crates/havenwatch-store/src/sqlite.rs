@@ -1093,31 +1093,43 @@ impl Store for SqliteStore {
 
     fn entities(&self, query: &EntityQuery) -> Result<Vec<EntitySummary>> {
         let merges = self.merge_map()?;
-        let mut counts: HashMap<String, (usize, HashSet<i64>)> = HashMap::new();
+        // Kept counts per entity (within the clearance); an entity with others merged into it
+        // is counted from its mentions, so that a document naming two of them counts once.
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
         {
             let mut stmt = self
                 .conn
-                .prepare_cached(if self.clearance == Tlp::Red {
-                    "SELECT m.entity_id, m.doc_key FROM mentions m WHERE ?1 >= 0"
-                } else {
-                    "SELECT m.entity_id, m.doc_key FROM mentions m
-                     JOIN document_meta d ON d.doc_key = m.doc_key WHERE d.tlp <= ?1"
+                .prepare_cached(
+                    "SELECT entity_id, sum(mentions), sum(documents) FROM entity_stats
+                     WHERE tlp <= ?1 GROUP BY entity_id",
+                )
+                .map_err(sql("counting mentions"))?;
+            let rows = stmt
+                .query_map([self.clearance.rank()], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)? as usize,
+                        r.get::<_, i64>(2)? as usize,
+                    ))
                 })
                 .map_err(sql("counting mentions"))?;
-            let mut rows = stmt
-                .query([self.clearance.rank()])
-                .map_err(sql("counting mentions"))?;
-            while let Some(row) = rows.next().map_err(sql("counting mentions"))? {
-                let id: String = row.get(0).map_err(sql("counting mentions"))?;
-                let doc: i64 = row.get(1).map_err(sql("counting mentions"))?;
-                let root = if merges.is_empty() {
-                    id
-                } else {
-                    resolve_in(&merges, &id)
-                };
-                let entry = counts.entry(root).or_default();
-                entry.0 += 1;
-                entry.1.insert(doc);
+            for row in rows {
+                let (id, m, d) = row.map_err(sql("counting mentions"))?;
+                if m > 0 {
+                    counts.insert(id, (m, d));
+                }
+            }
+        }
+        let mut roots: HashSet<String> = HashSet::new();
+        for source in merges.keys() {
+            roots.insert(resolve_in(&merges, source));
+        }
+        for root in roots {
+            let exact = self.entity_counts(&root)?;
+            if exact.mentions > 0 {
+                counts.insert(root, (exact.mentions, exact.documents));
+            } else {
+                counts.remove(&root);
             }
         }
         let mut ids: Vec<String> = {
@@ -1146,10 +1158,7 @@ impl Store for SqliteStore {
             {
                 continue;
             }
-            let (mentions, docs) = counts
-                .get(&id)
-                .map(|(m, d)| (*m, d.len()))
-                .unwrap_or((0, 0));
+            let (mentions, docs) = counts.get(&id).copied().unwrap_or((0, 0));
             let mut merged: Vec<String> = merges
                 .keys()
                 .filter(|s| resolve_in(&merges, s) == id)
