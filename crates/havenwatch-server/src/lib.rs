@@ -354,7 +354,8 @@ async fn authenticate_and_audit(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let response = match (&partner, declared) {
+    let rest = request.uri().path().starts_with("/api/v1/");
+    let mut response = match (&partner, declared) {
         (_, Some(n)) if n > server.limits.max_body => ApiError::with_status(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Payload too large",
@@ -371,6 +372,16 @@ async fn authenticate_and_audit(
         (None, _) if public => next.run(request).await,
         (None, _) => ApiError::unauthorized().into_response(),
     };
+    // REST errors are plain JSON; TAXII's keep TAXII's media type.
+    if rest
+        && response.headers().get(header::CONTENT_TYPE)
+            == Some(&HeaderValue::from_static(TAXII_MEDIA_TYPE))
+    {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
     server.record(AuditEntry {
         at: havenwatch_store::taxii_now(),
         partner: partner.map_or_else(|| "(unauthenticated)".into(), |p| p.name),

@@ -258,6 +258,19 @@ async fn credentials_are_checked_and_say_nothing() {
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.body, r#"{"http_status":"403","title":"Forbidden"}"#);
+    assert_eq!(r.headers["content-type"], "application/json");
+    let r = call(
+        &server,
+        "GET",
+        "/api1/collections/nope/",
+        Some("tok-red"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.headers["content-type"],
+        "application/taxii+json;version=2.1"
+    );
 }
 
 #[tokio::test]
