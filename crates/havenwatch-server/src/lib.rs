@@ -372,6 +372,29 @@ async fn authenticate_and_audit(
         (None, _) if public => next.run(request).await,
         (None, _) => ApiError::unauthorized().into_response(),
     };
+    // A request the framework refused (a query value of the wrong type) answers in the same
+    // error format as every other.
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if response.status().is_client_error() && plain {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .unwrap_or_default();
+        response = ApiError::with_status(
+            status,
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                "Payload too large"
+            } else {
+                "Bad request"
+            },
+            Some(String::from_utf8_lossy(&bytes).trim().to_string()),
+        )
+        .into_response();
+    }
     // REST errors are plain JSON; TAXII's keep TAXII's media type.
     if rest
         && response.headers().get(header::CONTENT_TYPE)

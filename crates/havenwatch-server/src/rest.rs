@@ -47,6 +47,20 @@ async fn openapi() -> Response {
 
 type Reply = Result<Json<Value>, ApiError>;
 
+/// The largest `limit` or `depth` a request may ask for.
+const MOST: usize = 1_000_000;
+
+/// A count parameter, its default when absent, refused above [`MOST`].
+fn bounded(value: Option<usize>, default: usize) -> Result<usize, ApiError> {
+    match value {
+        Some(n) if n > MOST => Err(ApiError::bad_request(format!(
+            "{n} is more than the {MOST} a request may ask for"
+        ))),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    }
+}
+
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
     serde_json::to_value(v).map_err(|_| ApiError::internal())
 }
@@ -90,7 +104,7 @@ async fn documents(
 ) -> Reply {
     s.read(p.max_tlp, move |store| {
         let docs = store.documents(&DocumentQuery {
-            limit: q.limit.unwrap_or(100),
+            limit: bounded(q.limit, 100)?,
             publisher: q.publisher,
         })?;
         Ok(Json(to_json(&docs)?))
@@ -129,7 +143,7 @@ async fn entities(
         let list = store.entities(&EntityQuery {
             entity_type,
             status,
-            limit: q.limit.unwrap_or(100),
+            limit: bounded(q.limit, 100)?,
         })?;
         Ok(Json(to_json(&list)?))
     })
@@ -189,6 +203,13 @@ async fn claims(
 ) -> Reply {
     let predicate: Option<Predicate> = parse("predicate", &q.predicate)?;
     let modality: Option<Modality> = parse("modality", &q.modality)?;
+    if let Some(d) = &q.since {
+        if havenwatch_ingest::formats::normalize_date(d).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "since `{d}` is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"
+            )));
+        }
+    }
     s.read(p.max_tlp, move |store| {
         let id_of = |name: &Option<String>| -> Result<Option<String>, ApiError> {
             name.as_deref()
@@ -205,7 +226,7 @@ async fn claims(
             since: q.since,
             finding_keys: None,
             lean: false,
-            limit: q.limit.unwrap_or(100),
+            limit: bounded(q.limit, 100)?,
         })?;
         Ok(Json(to_json(&list)?))
     })
@@ -238,7 +259,7 @@ async fn findings(
             ..Default::default()
         })?;
         let mut found = build_findings(&claims, &config);
-        found.truncate(q.limit.unwrap_or(50));
+        found.truncate(bounded(q.limit, 50)?);
         Ok(Json(to_json(&found)?))
     })
     .await
@@ -287,7 +308,7 @@ async fn network(
         let net = havenwatch_analyze::network::network(
             &findings,
             center.as_ref().map(|e| e.id.0.as_str()),
-            q.depth.unwrap_or(1),
+            bounded(q.depth, 1)?,
         );
         Ok(Json(to_json(&net)?))
     })
@@ -392,7 +413,7 @@ async fn search(
             .ok_or_else(|| ApiError::bad_request("q: give words to search for"))?;
     s.read(p.max_tlp, move |store| {
         Ok(Json(to_json(
-            &store.search(&query, q.limit.unwrap_or(20))?,
+            &store.search(&query, bounded(q.limit, 20)?)?,
         )?))
     })
     .await
@@ -467,6 +488,17 @@ async fn ingest(
             return Err(ApiError::bad_request(format!(
                 "item {i}: `text` is required"
             )));
+        }
+        for field in ["title", "publisher", "published", "url", "tlp"] {
+            if item.get(field).is_some_and(|v| !v.is_string()) {
+                return Err(ApiError::bad_request(format!(
+                    "item {i}: `{field}` must be a string"
+                )));
+            }
+        }
+        if let Some(t) = item["tlp"].as_str() {
+            t.parse::<Tlp>()
+                .map_err(|e| ApiError::bad_request(format!("item {i}: tlp: {e}")))?;
         }
         lines.push_str(&item.to_string());
         lines.push('\n');
