@@ -1,5 +1,6 @@
-//! Sharing, end to end with real peers: the OASIS STIX validator checks the export, and the
-//! OASIS TAXII client reads and writes through `havenwatch serve` on a real port.
+//! Sharing, end to end with real peers: the OASIS STIX validator checks the export, the OASIS
+//! TAXII client reads and writes through `havenwatch serve` on a real port, and schemathesis
+//! checks every REST and TAXII operation against the OpenAPI document the server serves.
 //!
 //! The peers are PyPI packages installed, on first use, into a virtual environment under
 //! `target/peers-venv` (pinned versions), so `cargo test --workspace` needs nothing set up
@@ -8,7 +9,11 @@
 use super::*;
 use std::sync::OnceLock;
 
-const PEERS: &[&str] = &["stix2-validator==3.3.2", "taxii2-client==2.3.0"];
+const PEERS: &[&str] = &[
+    "stix2-validator==3.3.2",
+    "taxii2-client==2.3.0",
+    "schemathesis==4.32.5",
+];
 
 /// The virtual environment's `bin` folder, created once.
 fn peers() -> &'static Path {
@@ -258,24 +263,7 @@ fn a_green_partner_reads_exactly_the_green_objects_with_the_oasis_taxii_client()
         .collect();
     let expected = env.write("green-ids.json", serde_json::to_string(&ids).unwrap());
 
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let args = env.with_config(&["serve", "--addr", &addr]);
-    let mut cmd = env.cmd(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let _server = Running(
-        cmd.stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            started.elapsed().as_secs() < 30,
-            "the server did not start on {addr}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let (_server, addr) = serve_demo(&env);
     let script = repo_root().join("crates/havenwatch-cli/tests/peers/taxii_client.py");
     let out = Command::new(peers().join("python"))
         .arg(&script)
@@ -370,4 +358,47 @@ fn partner_add_prints_a_token_once_and_keeps_only_its_hash() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+}
+
+/// Starts `havenwatch serve` with the demo configuration on a free port; the address.
+fn serve_demo(env: &Env) -> (Running, String) {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let args = env.with_config(&["serve", "--addr", &addr]);
+    let mut cmd = env.cmd(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let server = Running(
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the server did not start on {addr}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (server, addr)
+}
+
+#[test]
+fn every_operation_answers_as_the_served_openapi_document_says() {
+    let env = Env::new();
+    env.ingest_demo_marked();
+    assert!(env.run_c(&["publish", "-q"]).status.success());
+    let (_server, addr) = serve_demo(&env);
+    let out = Command::new(peers().join("st"))
+        .args(["run", &format!("http://{addr}/api/v1/openapi.json")])
+        .args(["--header", "Authorization: Bearer demo-writer-token"])
+        .args(["--max-examples", "5", "--seed", "1"])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(out.status.success(), "schemathesis found failures: {text}");
+    assert!(text.contains("passed"), "{text}");
 }
