@@ -969,7 +969,8 @@ fn findings(
     let config = load_config(cli)?;
     let mut store = open_existing(cli)?;
     if rebuild {
-        store.reset_findings("")?;
+        // Reset under the current settings, so the refresh below does not reset again.
+        store.reset_findings(&config.findings_fingerprint())?;
     }
     let about = match about {
         Some(n) => Some(

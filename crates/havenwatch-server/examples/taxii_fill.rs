@@ -17,7 +17,7 @@ fn main() {
     let n: usize = args[3].parse().expect("N is a number");
     let mut store = SqliteStore::open(&args[1]).expect("open the store");
     let collection = havenwatch_server::collections()
-        .into_iter()
+        .iter()
         .find(|c| c.name == "green")
         .expect("a green collection");
     let sink: Box<dyn Write> = if args[2] == "-" {

@@ -31,12 +31,7 @@ pub struct CollectionDef {
 
 /// One collection per TLP level (what a reader at that level may see, from `publish`) and the
 /// inbox that partners write to.
-pub fn collections() -> Vec<CollectionDef> {
-    static ALL: std::sync::OnceLock<Vec<CollectionDef>> = std::sync::OnceLock::new();
-    ALL.get_or_init(define_collections).clone()
-}
-
-fn all_collections() -> &'static [CollectionDef] {
+pub fn collections() -> &'static [CollectionDef] {
     static ALL: std::sync::OnceLock<Vec<CollectionDef>> = std::sync::OnceLock::new();
     ALL.get_or_init(define_collections)
 }
@@ -187,7 +182,7 @@ async fn list_collections(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_accept(&headers)?;
-    let list: Vec<Value> = all_collections()
+    let list: Vec<Value> = collections()
         .iter()
         .filter(|c| can_read(&p, c) || can_write(&p, c))
         .map(|c| collection_json(&p, c))
@@ -202,7 +197,7 @@ async fn list_collections(
 /// The collection named by id (or alias) that the partner may read or write; 404 otherwise,
 /// so a partner cannot tell a collection it may not use from one that does not exist.
 fn find_collection(p: &Partner, id: &str) -> Result<&'static CollectionDef, ApiError> {
-    all_collections()
+    collections()
         .iter()
         .find(|c| (c.id == id || c.name == id) && (can_read(p, c) || can_write(p, c)))
         .ok_or_else(ApiError::not_found)
@@ -354,14 +349,22 @@ fn date_headers(objects: &[StoredStixObject]) -> Vec<(&'static str, String)> {
     }
 }
 
+/// The `next` token of a page that has more: the arrival number of its last object.
+fn next_token(page: &havenwatch_store::StixPage) -> Option<String> {
+    page.objects
+        .last()
+        .filter(|_| page.more)
+        .map(|o| o.seq.to_string())
+}
+
 /// The envelope, written straight from the stored JSON of each object.
 fn envelope(page: &havenwatch_store::StixPage) -> String {
     let mut body =
         String::with_capacity(64 + page.objects.iter().map(|o| o.json.len() + 1).sum::<usize>());
     body.push_str("{\"more\":");
     body.push_str(if page.more { "true" } else { "false" });
-    if let (true, Some(last)) = (page.more, page.objects.last()) {
-        body.push_str(&format!(",\"next\":\"{}\"", last.seq));
+    if let Some(next) = next_token(page) {
+        body.push_str(&format!(",\"next\":\"{next}\""));
     }
     if !page.objects.is_empty() {
         body.push_str(",\"objects\":[");
@@ -428,8 +431,8 @@ async fn get_versions(
         "more": page.more,
         "versions": page.objects.iter().map(|o| o.version.clone()).collect::<Vec<_>>(),
     });
-    if let (true, Some(last)) = (page.more, page.objects.last()) {
-        body["next"] = json!(last.seq.to_string());
+    if let Some(next) = next_token(&page) {
+        body["next"] = json!(next);
     }
     Ok(taxii(
         StatusCode::OK,
@@ -462,8 +465,8 @@ async fn get_manifest(
             })
             .collect();
     }
-    if let (true, Some(last)) = (page.more, page.objects.last()) {
-        body["next"] = json!(last.seq.to_string());
+    if let Some(next) = next_token(&page) {
+        body["next"] = json!(next);
     }
     Ok(taxii(
         StatusCode::OK,
@@ -545,7 +548,7 @@ async fn add_objects(
                     json: o.to_string(),
                 });
             }
-            let outcome = store.publish_stix(&collection, &records)?;
+            store.publish_stix(&collection, &records)?;
             // What havenwatch can read of it becomes claims attributed to the partner.
             let bundle = json!({"type": "bundle", "id": "bundle--taxii-post", "objects": valid});
             let resolve = |n: &str| store.find_entity(n).ok().flatten().map(|e| (e.id, e.entity_type));
@@ -579,7 +582,6 @@ async fn add_objects(
             if !failures.is_empty() {
                 status["failures"] = json!(failures);
             }
-            let _ = outcome;
             store.put_taxii_status(&status_id, &partner, &collection, &status.to_string())?;
             Ok(status)
         })

@@ -3,7 +3,7 @@
 use crate::extensions::{tlp_marking_definition, Extension};
 use crate::ids::stix_id;
 use crate::{timestamp, StixError};
-use havenwatch_analyze::{build_findings, Config, Finding};
+use havenwatch_analyze::{build_findings, Config};
 use havenwatch_core::{EntityType, Predicate, Tlp};
 use havenwatch_store::{ClaimQuery, DocumentQuery, EntityQuery, StixVersion, Store, StoredClaim};
 use serde::Serialize;
@@ -297,7 +297,8 @@ fn build(
     }
 
     // Claims as notes, with the attributed-claim extension.
-    let mut claim_ids: HashMap<(String, usize, usize, String), String> = HashMap::new();
+    // The notes of each finding, by finding key, for the findings' `claim_refs`.
+    let mut notes_of: HashMap<String, Vec<String>> = HashMap::new();
     for c in &claims {
         let cl = &c.claim;
         let Some(report) = report_ids.get(&c.document.0).cloned() else {
@@ -392,35 +393,38 @@ fn build(
                 refs.push(json!(id));
             }
         }
-        claim_ids.insert(
-            (
-                c.document.0.clone(),
-                cl.evidence.start,
-                cl.evidence.end,
-                cl.subject.id.0.clone(),
-            ),
-            id,
-        );
+        notes_of
+            .entry(havenwatch_store::finding_key(
+                &cl.subject.id.0,
+                cl.predicate,
+                cl.object.as_ref().map(|o| o.id.0.as_str()),
+            ))
+            .or_default()
+            .push(id);
     }
 
     // Infrastructure: one object per group and place, used by the group, located at the place.
     let register = havenwatch_analyze::register::register(&claims);
+    let mut held: HashMap<(&str, Option<&str>), Vec<&StoredClaim>> = HashMap::new();
+    for c in claims
+        .iter()
+        .filter(|c| c.claim.predicate == Predicate::MaintainsInfrastructure)
+    {
+        let place = c.claim.object.as_ref().map(|o| o.name.as_str());
+        held.entry((c.claim.subject.id.0.as_str(), place))
+            .or_default()
+            .push(c);
+    }
     for item in &register {
+        let reports = held
+            .get(&(item.group_id.as_str(), item.place.as_deref()))
+            .map_or(&[][..], Vec::as_slice);
         let Some(group_ref) = entity_refs.get(&item.group_id).cloned() else {
             continue;
         };
         let key = format!("{}@{}", item.group_id, item.place.as_deref().unwrap_or("-"));
         let id = stix_id("infrastructure", &key);
-        let tlp = claims
-            .iter()
-            .filter(|c| {
-                c.claim.predicate == Predicate::MaintainsInfrastructure
-                    && c.claim.subject.id.0 == item.group_id
-                    && c.claim.object.as_ref().map(|o| &o.name) == item.place.as_ref()
-            })
-            .map(|c| c.tlp)
-            .max()
-            .unwrap_or(audience);
+        let tlp = reports.iter().map(|c| c.tlp).max().unwrap_or(audience);
         let kinds = if item.kinds.is_empty() {
             "infrastructure".to_string()
         } else {
@@ -446,13 +450,8 @@ fn build(
             tlp,
             None,
         );
-        if let Some(place) = claims
-            .iter()
-            .find(|c| {
-                c.claim.predicate == Predicate::MaintainsInfrastructure
-                    && c.claim.subject.id.0 == item.group_id
-                    && c.claim.object.as_ref().map(|o| &o.name) == item.place.as_ref()
-            })
+        if let Some(place) = reports
+            .first()
             .and_then(|c| c.claim.object.as_ref())
             .and_then(|o| entity_refs.get(&o.id.0))
         {
@@ -487,20 +486,14 @@ fn build(
             }
             _ => "related-to",
         };
-        let claim_refs: Vec<String> = claims
-            .iter()
-            .filter(|c| same_proposition(c, f))
-            .filter_map(|c| {
-                claim_ids
-                    .get(&(
-                        c.document.0.clone(),
-                        c.claim.evidence.start,
-                        c.claim.evidence.end,
-                        c.claim.subject.id.0.clone(),
-                    ))
-                    .cloned()
-            })
-            .collect();
+        let claim_refs = notes_of
+            .get(&havenwatch_store::finding_key(
+                &f.subject_id,
+                f.predicate,
+                f.object_id.as_deref(),
+            ))
+            .cloned()
+            .unwrap_or_default();
         let names = |o: &[havenwatch_analyze::independence::Origin]| -> Vec<String> {
             o.iter().map(|o| o.name.clone()).collect()
         };
@@ -650,17 +643,6 @@ fn prune(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(prune),
         _ => {}
     }
-}
-
-fn same_proposition(c: &StoredClaim, f: &Finding) -> bool {
-    if c.claim.predicate != f.predicate {
-        return false;
-    }
-    let s = c.claim.subject.id.0.as_str();
-    let o = c.claim.object.as_ref().map(|o| o.id.0.as_str());
-    let fo = f.object_id.as_deref();
-    (s == f.subject_id && o == fo)
-        || (f.predicate.is_symmetric() && Some(s) == fo && o == Some(f.subject_id.as_str()))
 }
 
 fn relationship(

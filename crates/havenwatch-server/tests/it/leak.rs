@@ -189,7 +189,7 @@ async fn check(specs: Vec<Spec>, level: Tlp) {
     // oracle.
     let mut uris = requests(&docs);
     let red = havenwatch_server::collections()
-        .into_iter()
+        .iter()
         .find(|c| c.name == "red")
         .unwrap();
     let everything = call(
