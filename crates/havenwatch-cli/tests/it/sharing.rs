@@ -389,6 +389,8 @@ fn every_operation_answers_as_the_served_openapi_document_says() {
     assert!(env.run_c(&["publish", "-q"]).status.success());
     let (_server, addr) = serve_demo(&env);
     let out = Command::new(peers().join("st"))
+        // schemathesis keeps a cache where it runs: the test's own folder, not the checkout.
+        .current_dir(env.dir.path())
         .args(["run", &format!("http://{addr}/api/v1/openapi.json")])
         .args(["--header", "Authorization: Bearer demo-writer-token"])
         .args(["--max-examples", "5", "--seed", "1"])
