@@ -360,7 +360,7 @@ impl Config {
             .collect();
         grades.sort();
         format!(
-            "v1;default={:?};period={:?};bits={};{}",
+            "v2;default={:?};period={:?};bits={};{}",
             self.default_reliability,
             self.period,
             self.near_duplicate_bits,

@@ -2,8 +2,8 @@
 //! graded.
 
 use crate::config::Config;
-use crate::grading::{Credibility, Grade, Reliability};
-use crate::independence::{origins, Origin};
+use crate::fold::FindingState;
+use crate::independence::Origin;
 use havenwatch_core::{Modality, Predicate};
 use havenwatch_store::StoredClaim;
 use rayon::prelude::*;
@@ -70,11 +70,11 @@ impl Finding {
     }
 }
 
-fn is_contradiction(c: &StoredClaim) -> bool {
+pub(crate) fn is_contradiction(c: &StoredClaim) -> bool {
     c.claim.negated || c.claim.modality == Modality::Denied
 }
 
-fn is_hedged(c: &StoredClaim) -> bool {
+pub(crate) fn is_hedged(c: &StoredClaim) -> bool {
     matches!(
         c.claim.modality,
         Modality::Alleged | Modality::Assessed | Modality::Speculative
@@ -83,15 +83,10 @@ fn is_hedged(c: &StoredClaim) -> bool {
 
 /// Folds claims into findings, most independently supported first.
 pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
-    let mut groups: BTreeMap<(String, Predicate, String), Vec<&StoredClaim>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, Predicate, &str), Vec<&StoredClaim>> = BTreeMap::new();
     for c in claims {
-        let s = c.claim.subject.id.0.clone();
-        let o = c
-            .claim
-            .object
-            .as_ref()
-            .map(|o| o.id.0.clone())
-            .unwrap_or_default();
+        let s = c.claim.subject.id.0.as_str();
+        let o = c.claim.object.as_ref().map_or("", |o| o.id.0.as_str());
         // Symmetric predicates: one finding for either order.
         let (a, b) = if c.claim.predicate.is_symmetric() && o < s {
             (o, s)
@@ -100,120 +95,32 @@ pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
         };
         groups.entry((a, c.claim.predicate, b)).or_default().push(c);
     }
-    // Each proposition is folded on its own: in parallel. Its claims newest first, whatever
-    // order they came in, so the same claims always make the same finding.
-    let mut groups: Vec<Vec<&StoredClaim>> = groups.into_values().collect();
-    groups.par_iter_mut().for_each(|g| {
-        g.sort_by(|a, b| {
-            b.published
-                .cmp(&a.published)
-                .then_with(|| b.document.cmp(&a.document))
-                .then(a.claim.evidence.start.cmp(&b.claim.evidence.start))
-        })
-    });
+    // Each proposition is folded on its own: in parallel. The fold does not depend on the
+    // order of claims, so the same claims always make the same finding.
+    let groups: Vec<Vec<&StoredClaim>> = groups.into_values().collect();
     let mut out: Vec<Finding> = groups
         .par_iter()
-        .map(|group| finding(group, config))
+        .filter_map(|group| {
+            let mut state = FindingState::default();
+            state.add(group, config);
+            state.finding(config)
+        })
         .collect();
-    out.sort_by(|a, b| {
+    sort_findings(&mut out);
+    out
+}
+
+/// Most independently supported first, then most reported, then by subject.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         b.independent_origins
             .cmp(&a.independent_origins)
             .then(b.reports.cmp(&a.reports))
             .then_with(|| a.subject.cmp(&b.subject))
     });
-    out
 }
 
-fn finding(group: &[&StoredClaim], config: &Config) -> Finding {
-    let first = &group[0].claim;
-    let all_origins = origins(group, config.near_duplicate_bits);
-    let mut support: Vec<Origin> = Vec::new();
-    let mut contra: Vec<Origin> = Vec::new();
-    let mut hedged_only: BTreeMap<String, bool> = BTreeMap::new();
-    for (c, o) in group.iter().zip(&all_origins) {
-        if is_contradiction(c) {
-            if !contra.contains(o) {
-                contra.push(o.clone());
-            }
-        } else {
-            let entry = hedged_only.entry(o.key.clone()).or_insert(true);
-            *entry &= is_hedged(c);
-            if !support.contains(o) {
-                support.push(o.clone());
-            }
-        }
-    }
-    let hedged_origins = hedged_only.values().filter(|h| **h).count();
-    let credibility = Credibility::judge(support.len(), hedged_origins, contra.len());
-    // The source grade: the most reliable origin that supports it (or, if none, that speaks).
-    let graded: &[Origin] = if support.is_empty() {
-        &contra
-    } else {
-        &support
-    };
-    let reliability = graded
-        .iter()
-        .map(|o| config.reliability(&o.name))
-        .min()
-        .unwrap_or(Reliability::F);
-    let grade = Grade {
-        reliability,
-        credibility,
-    };
-    let dates: Vec<&str> = group
-        .iter()
-        .filter_map(|c| c.published.as_deref())
-        .collect();
-    let mut trend: BTreeMap<String, usize> = BTreeMap::new();
-    for d in &dates {
-        *trend.entry(config.period.of(d)).or_default() += 1;
-    }
-    let mut documents: Vec<&str> = group.iter().map(|c| c.document.0.as_str()).collect();
-    documents.sort_unstable();
-    documents.dedup();
-    let document_count = documents.len();
-    let documents: Vec<String> = documents
-        .into_iter()
-        .take(DOCUMENTS_LISTED)
-        .map(str::to_string)
-        .collect();
-    let supporting = group.iter().filter(|c| !is_contradiction(c)).count();
-    Finding {
-        subject: first.subject.name.clone(),
-        subject_id: first.subject.id.0.clone(),
-        predicate: first.predicate,
-        object: first.object.as_ref().map(|o| o.name.clone()),
-        object_id: first.object.as_ref().map(|o| o.id.0.clone()),
-        reports: group.len(),
-        supporting,
-        contradicting: group.len() - supporting,
-        hedged: group
-            .iter()
-            .filter(|c| !is_contradiction(c) && is_hedged(c))
-            .count(),
-        independent_origins: support.len(),
-        explanation: grade.explain(support.len(), contra.len()),
-        estimative: grade.estimative().to_string(),
-        confidence: grade.confidence(),
-        grade: grade.code(),
-        origins: support,
-        contradicting_origins: contra,
-        first_seen: dates.iter().min().map(|d| d.to_string()),
-        last_seen: dates.iter().max().map(|d| d.to_string()),
-        circular: supporting >= 2 && hedged_only.len() == 1, // several reports, one origin
-        direction: direction(&trend).to_string(),
-        trend: trend.into_iter().collect(),
-        document_count,
-        documents,
-        tlp: group
-            .iter()
-            .map(|c| c.tlp)
-            .max()
-            .unwrap_or(havenwatch_core::Tlp::Red),
-    }
-}
-
-fn direction(trend: &BTreeMap<String, usize>) -> &'static str {
+pub(crate) fn direction(trend: &BTreeMap<String, usize>) -> &'static str {
     let counts: Vec<usize> = trend.values().copied().collect();
     match counts.as_slice() {
         [] | [_] => "new",

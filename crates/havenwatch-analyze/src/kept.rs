@@ -2,14 +2,18 @@
 //! an ingest touched, so that `findings`, `network`, `threat` and `brief` read them instead of
 //! folding every claim again.
 //!
-//! The store marks the finding key of every claim it writes; [`refresh`] recomputes the marked
-//! findings from all their claims (in chunks, so memory stays bounded) and keeps them. A change
+//! The store marks the finding key of every claim it writes; [`refresh`] folds the claims
+//! written since into each marked finding's kept state ([`FindingState`]: tallies, not claims),
+//! in chunks so memory stays bounded, and keeps finding and state. A finding without a kept
+//! state is folded from all its claims. A change
 //! of the settings findings depend on (grades, period, near-duplicate distance) recomputes all.
 //! Kept findings are the analyst's view; a partner's are computed from the claims it may see.
 
 use crate::config::Config;
-use crate::findings::{build_findings, Finding};
-use havenwatch_store::{finding_key, CachedFinding, ClaimQuery, FindingQuery, Store, StoreError};
+use crate::findings::Finding;
+use crate::fold::FindingState;
+use havenwatch_store::{finding_key, CachedFinding, FindingQuery, Store, StoreError, StoredClaim};
+use rayon::prelude::*;
 
 /// What a refresh did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -55,28 +59,40 @@ pub fn refresh(
             .unwrap_or(dirty.len())
             .max(1);
         dirty.truncate(take);
-        let keys: Vec<String> = dirty.iter().map(|d| d.key.clone()).collect();
-        let claims = store.claims(&ClaimQuery {
-            finding_keys: Some(keys),
-            lean: true,
-            ..Default::default()
-        })?;
-        outcome.claims += claims.len();
-        let findings = build_findings(&claims, config);
-        let mut rows = Vec::with_capacity(findings.len());
-        for f in &findings {
-            rows.push(CachedFinding {
-                key: finding_key(&f.subject_id, f.predicate, f.object_id.as_deref()),
-                subject: f.subject_id.clone(),
-                object: f.object_id.clone(),
-                predicate: f.predicate,
-                independent_origins: f.independent_origins,
-                reports: f.reports,
-                subject_name: f.subject.clone(),
-                body: serde_json::to_string(f)
-                    .map_err(|e| StoreError::Invalid(format!("a finding: {e}")))?,
-            });
+        // Each finding from its kept state and the claims after it; without a state (or with
+        // one this build cannot read), from all its claims.
+        let mut work: Vec<(FindingState, Vec<StoredClaim>, i64)> = Vec::with_capacity(take);
+        for d in &dirty {
+            let kept = d
+                .kept
+                .as_ref()
+                .and_then(|(bytes, upto)| Some((FindingState::decode(bytes).ok()?, *upto)));
+            let (state, after) = kept.unwrap_or_default();
+            let claims = store.finding_claims(&d.key, after, d.seq)?;
+            outcome.claims += claims.len();
+            work.push((state, claims, d.seq));
         }
+        let rows: Vec<Option<CachedFinding>> = work
+            .into_par_iter()
+            .map(|(mut state, claims, upto)| {
+                let refs: Vec<&StoredClaim> = claims.iter().collect();
+                state.add(&refs, config);
+                let f = state.finding(config)?;
+                Some(CachedFinding {
+                    key: finding_key(&f.subject_id, f.predicate, f.object_id.as_deref()),
+                    subject: f.subject_id.clone(),
+                    object: f.object_id.clone(),
+                    predicate: f.predicate,
+                    independent_origins: f.independent_origins,
+                    reports: f.reports,
+                    subject_name: f.subject.clone(),
+                    body: serde_json::to_string(&f).expect("a finding serialises"),
+                    state: state.encode(),
+                    upto,
+                })
+            })
+            .collect();
+        let rows: Vec<CachedFinding> = rows.into_iter().flatten().collect();
         outcome.findings += rows.len();
         store.put_findings(&rows, &dirty)?;
         progress(dirty.len());

@@ -11,6 +11,7 @@
 pub mod brief;
 pub mod config;
 pub mod findings;
+pub mod fold;
 pub mod grading;
 pub mod independence;
 pub mod kept;

@@ -177,6 +177,10 @@ pub trait Store {
     /// each with the mark it was read with.
     fn dirty_findings(&self, limit: usize) -> Result<Vec<DirtyFinding>>;
 
+    /// The claims of one finding with ids in `after..=upto`, without evidence text, title or
+    /// qualifiers (what kept findings are folded from), in no particular order; RED only.
+    fn finding_claims(&self, key: &str, after: i64, upto: i64) -> Result<Vec<StoredClaim>>;
+
     /// Stores computed findings and marks `done` keys up to date, unless marked again since
     /// they were read; a done key without a computed finding (no claims left) loses its row.
     fn put_findings(&mut self, findings: &[CachedFinding], done: &[DirtyFinding]) -> Result<()>;

@@ -277,6 +277,10 @@ pub struct CachedFinding {
     pub reports: usize,
     pub subject_name: String,
     pub body: String,
+    /// What the finding was folded from, to add new claims to (the analysis's encoding).
+    pub state: Vec<u8>,
+    /// The last claim id folded in.
+    pub upto: i64,
 }
 
 /// Which kept findings to read.
@@ -288,10 +292,12 @@ pub struct FindingQuery {
     pub limit: usize,
 }
 
-/// A finding to recompute: its key, the mark it was read with, and how many claims it has.
+/// A finding to update: its key, the mark it was read with, its kept state and the last claim
+/// folded into it (none: computed from all its claims), and how many claims are to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirtyFinding {
     pub key: String,
     pub seq: i64,
+    pub kept: Option<(Vec<u8>, i64)>,
     pub claims: usize,
 }

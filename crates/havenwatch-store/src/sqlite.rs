@@ -264,6 +264,14 @@ const MIGRATIONS: &[&str] = &[
         SELECT object, 'object', predicate, tlp, count(*) FROM claims WHERE object IS NOT NULL
         GROUP BY object, predicate, tlp;
     "#,
+    // 12: a kept finding keeps the state it was folded from (tallies per origin, syndication
+    // clusters with their fingerprints) and the last claim folded in, so that new claims are
+    // added to it without reading the old ones. Findings kept before have none: recomputed
+    // whole when next touched.
+    r#"
+    ALTER TABLE findings ADD COLUMN state BLOB;
+    ALTER TABLE findings ADD COLUMN upto INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -724,6 +732,57 @@ fn resolve_in(merges: &HashMap<String, String>, id: &str) -> String {
         }
     }
     current.to_string()
+}
+
+/// The columns [`claim_row`] reads when an analysis needs no evidence text, title or
+/// qualifiers.
+const LEAN_CLAIM_COLUMNS: &str = "c.subject, c.subject_name, c.predicate, c.object, c.object_name,
+    '{}', c.source_entity, c.source_name, c.via, c.modality, c.negated, c.evidence_start,
+    c.evidence_end, d.id, NULL, d.publisher, d.published, X'', d.fingerprint, d.tlp";
+
+/// A claim from the columns `claims` selects (or [`LEAN_CLAIM_COLUMNS`]).
+fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
+    let parse_err = |e: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    };
+    let enum_err = |e: havenwatch_core::ParseEnumError| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    };
+    let object: Option<String> = r.get(3)?;
+    let object_name: Option<String> = r.get(4)?;
+    let evidence: Vec<u8> = r.get(17)?;
+    Ok(StoredClaim {
+        claim: havenwatch_core::Claim {
+            subject: havenwatch_core::EntityRef {
+                id: EntityId(r.get(0)?),
+                name: r.get(1)?,
+            },
+            predicate: r.get::<_, String>(2)?.parse().map_err(enum_err)?,
+            object: object.map(|id| havenwatch_core::EntityRef {
+                id: EntityId(id),
+                name: object_name.unwrap_or_default(),
+            }),
+            qualifiers: serde_json::from_str(&r.get::<_, String>(5)?).map_err(parse_err)?,
+            source: havenwatch_core::Source {
+                entity: r.get::<_, Option<String>>(6)?.map(EntityId),
+                name: r.get(7)?,
+            },
+            via: serde_json::from_str(&r.get::<_, String>(8)?).map_err(parse_err)?,
+            modality: r.get::<_, String>(9)?.parse().map_err(enum_err)?,
+            negated: r.get(10)?,
+            evidence: havenwatch_core::Span::new(
+                r.get::<_, i64>(11)? as usize,
+                r.get::<_, i64>(12)? as usize,
+            ),
+        },
+        document: DocumentId(r.get(13)?),
+        title: r.get(14)?,
+        publisher: r.get(15)?,
+        published: r.get(16)?,
+        evidence_text: String::from_utf8_lossy(&evidence).into_owned(),
+        fingerprint: r.get::<_, Option<i64>>(18)?.map(|f| f as u64),
+        tlp: tlp_of(r.get(19)?),
+    })
 }
 
 fn merge_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MergeRecord> {
@@ -1624,58 +1683,7 @@ impl Store for SqliteStore {
             .prepare(&sql_text)
             .map_err(sql("listing claims"))?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(values.iter()), |r| {
-                let parse_err = |e: serde_json::Error| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                };
-                let enum_err = |e: havenwatch_core::ParseEnumError| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                };
-                let object: Option<String> = r.get(3)?;
-                let object_name: Option<String> = r.get(4)?;
-                let evidence: Vec<u8> = r.get(17)?;
-                Ok(StoredClaim {
-                    claim: havenwatch_core::Claim {
-                        subject: havenwatch_core::EntityRef {
-                            id: EntityId(r.get(0)?),
-                            name: r.get(1)?,
-                        },
-                        predicate: r.get::<_, String>(2)?.parse().map_err(enum_err)?,
-                        object: object.map(|id| havenwatch_core::EntityRef {
-                            id: EntityId(id),
-                            name: object_name.unwrap_or_default(),
-                        }),
-                        qualifiers: serde_json::from_str(&r.get::<_, String>(5)?)
-                            .map_err(parse_err)?,
-                        source: havenwatch_core::Source {
-                            entity: r.get::<_, Option<String>>(6)?.map(EntityId),
-                            name: r.get(7)?,
-                        },
-                        via: serde_json::from_str(&r.get::<_, String>(8)?).map_err(parse_err)?,
-                        modality: r.get::<_, String>(9)?.parse().map_err(enum_err)?,
-                        negated: r.get(10)?,
-                        evidence: havenwatch_core::Span::new(
-                            r.get::<_, i64>(11)? as usize,
-                            r.get::<_, i64>(12)? as usize,
-                        ),
-                    },
-                    document: DocumentId(r.get(13)?),
-                    title: r.get(14)?,
-                    publisher: r.get(15)?,
-                    published: r.get(16)?,
-                    evidence_text: String::from_utf8_lossy(&evidence).into_owned(),
-                    fingerprint: r.get::<_, Option<i64>>(18)?.map(|f| f as u64),
-                    tlp: tlp_of(r.get(19)?),
-                })
-            })
+            .query_map(rusqlite::params_from_iter(values.iter()), claim_row)
             .map_err(sql("listing claims"))?;
         rows.collect::<Result<_, _>>()
             .map_err(sql("listing claims"))
@@ -2099,25 +2107,54 @@ impl Store for SqliteStore {
     }
 
     fn dirty_findings(&self, limit: usize) -> Result<Vec<DirtyFinding>> {
+        // Claims to read: those after the kept state, counted along the (key, id) index.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT f.key, f.seq,
-                        (SELECT count(*) FROM claims c WHERE c.finding_key = f.key)
-                 FROM findings_dirty f ORDER BY f.key LIMIT ?1",
+                "SELECT f.key, f.seq, k.state, k.upto,
+                        (SELECT count(*) FROM claims c WHERE c.finding_key = f.key
+                           AND c.id > coalesce(k.upto, 0) AND c.id <= f.seq)
+                 FROM findings_dirty f LEFT JOIN findings k ON k.key = f.key
+                   AND k.state IS NOT NULL AND k.upto IS NOT NULL
+                 ORDER BY f.key LIMIT ?1",
             )
             .map_err(sql("reading findings to update"))?;
         let rows = stmt
             .query_map([limit as i64], |r| {
+                let state: Option<Vec<u8>> = r.get(2)?;
+                let upto: Option<i64> = r.get(3)?;
                 Ok(DirtyFinding {
                     key: r.get(0)?,
                     seq: r.get(1)?,
-                    claims: r.get::<_, i64>(2)? as usize,
+                    kept: state.zip(upto),
+                    claims: r.get::<_, i64>(4)? as usize,
                 })
             })
             .map_err(sql("reading findings to update"))?;
         rows.collect::<Result<_, _>>()
             .map_err(sql("reading findings to update"))
+    }
+
+    fn finding_claims(&self, key: &str, after: i64, upto: i64) -> Result<Vec<StoredClaim>> {
+        if self.clearance < Tlp::Red {
+            return Err(StoreError::Invalid(
+                "kept findings are folded from every claim (RED); a partner's come from `claims`"
+                    .into(),
+            ));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LEAN_CLAIM_COLUMNS}
+                 FROM claims c JOIN document_meta d ON d.doc_key = c.doc_key
+                 WHERE c.finding_key = ?1 AND c.id > ?2 AND c.id <= ?3"
+            ))
+            .map_err(sql("reading a finding's claims"))?;
+        let rows = stmt
+            .query_map(params![key, after, upto], claim_row)
+            .map_err(sql("reading a finding's claims"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading a finding's claims"))
     }
 
     fn put_findings(&mut self, findings: &[CachedFinding], done: &[DirtyFinding]) -> Result<()> {
@@ -2144,8 +2181,8 @@ impl Store for SqliteStore {
             let mut put = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO findings (key, subject, object, predicate,
-                     independent_origins, reports, subject_name, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     independent_origins, reports, subject_name, body, state, upto)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sql("preparing"))?;
             for f in findings {
@@ -2157,7 +2194,9 @@ impl Store for SqliteStore {
                     f.independent_origins as i64,
                     f.reports as i64,
                     f.subject_name,
-                    f.body
+                    f.body,
+                    f.state,
+                    f.upto
                 ])
                 .map_err(sql("keeping a finding"))?;
             }
