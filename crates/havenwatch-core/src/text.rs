@@ -130,14 +130,14 @@ pub fn slug(name: &str) -> String {
 pub fn simhash(text: &str) -> u64 {
     let key = alias_key(text);
     let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut weights = [0i32; 64];
+    // Per bit, how many shingles set it; a bit of the fingerprint is set when more shingles
+    // set it than not. Counting without branches lets the compiler add all 64 lanes at once.
+    let mut ones = [0u32; 64];
+    let mut count: u32 = 0;
     let mut add = |h: u64| {
-        for (bit, w) in weights.iter_mut().enumerate() {
-            if h >> bit & 1 == 1 {
-                *w += 1;
-            } else {
-                *w -= 1;
-            }
+        count += 1;
+        for (bit, n) in ones.iter_mut().enumerate() {
+            *n += ((h >> bit) & 1) as u32;
         }
     };
     if words.len() < 3 {
@@ -157,9 +157,15 @@ pub fn simhash(text: &str) -> u64 {
         h ^= h >> 33;
         add(h);
     }
-    weights.iter().enumerate().fold(
+    ones.iter().enumerate().fold(
         0u64,
-        |acc, (bit, &w)| if w > 0 { acc | 1 << bit } else { acc },
+        |acc, (bit, &n)| {
+            if 2 * n > count {
+                acc | 1 << bit
+            } else {
+                acc
+            }
+        },
     )
 }
 

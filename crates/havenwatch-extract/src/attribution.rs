@@ -172,6 +172,7 @@ impl AttributionExtractor {
             }
         }
         let automaton = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&cues)
@@ -267,6 +268,7 @@ impl AttributionExtractor {
             }
         }
         let automaton = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&cues)
@@ -574,8 +576,10 @@ impl AttributionExtractor {
 /// "PENCE: Well, look ...", "Poll: Voters abandon ...": a line that opens with a short name
 /// and a colon gives the rest of the line to that name.
 fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attribution> {
-    let line_start = text[..s].rfind('\n').map_or(0, |p| p + 1);
-    if !text[line_start..s].trim().is_empty() {
+    // Only at the start of a line: nothing but spaces back to a line break (or the text's
+    // start); scanning back over the spaces alone, not the whole text, for every sentence.
+    let before = text[..s].trim_end_matches(|c: char| c.is_whitespace() && c != '\n');
+    if !(before.is_empty() || before.ends_with('\n')) {
         return None;
     }
     let sentence = &text[s..body_end];

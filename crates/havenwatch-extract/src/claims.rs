@@ -89,6 +89,7 @@ impl PhraseSet {
         let phrases: Vec<String> = phrases.iter().map(|p| p.trim().to_lowercase()).collect();
         PhraseSet {
             automaton: AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(&phrases)

@@ -99,6 +99,7 @@ impl EntityResolver {
             }
         }
         let automaton = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
             .build(&keys)
             .expect("gazetteer keys build an automaton");

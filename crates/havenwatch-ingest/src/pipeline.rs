@@ -176,7 +176,8 @@ pub fn ingest(
     }
 
     let (raw_tx, raw_rx) = bounded::<Item>(256);
-    let (done_tx, done_rx) = bounded::<Result<AnalysedDocument, InputError>>(256);
+    let (done_tx, done_rx) =
+        bounded::<Result<AnalysedDocument, InputError>>(4 * options.batch_size.max(1));
     let max = options.max_doc_bytes;
     let mut store_error = None;
     std::thread::scope(|scope| {

@@ -901,9 +901,10 @@ impl Store for SqliteStore {
             let mut add_entity_stats = tx
                 .prepare_cached(
                     "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
-                     VALUES (?1, ?2, ?3, 1)
+                     VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (entity_id, tlp) DO UPDATE SET
-                         mentions = mentions + excluded.mentions, documents = documents + 1",
+                         mentions = mentions + excluded.mentions,
+                         documents = documents + excluded.documents",
                 )
                 .map_err(sql("preparing"))?;
             let mut add_claim_stats = tx
@@ -916,6 +917,9 @@ impl Store for SqliteStore {
                 .map_err(sql("preparing"))?;
             // Findings the batch touches, each with its newest claim: marked once at the end.
             let mut dirty: HashMap<String, i64> = HashMap::new();
+            // Kept counts are added once per batch, not once per document.
+            let mut claim_stats: HashMap<(&str, &str, &str, i64), i64> = HashMap::new();
+            let mut entity_stats: HashMap<(&str, i64), (i64, i64)> = HashMap::new();
             let mut batch_ids = HashSet::new();
             for item in batch {
                 let doc = &item.document;
@@ -980,7 +984,7 @@ impl Store for SqliteStore {
                     }
                     new_entities.push(e.id.0.clone());
                 }
-                let mut claim_counts: HashMap<(&str, &str, &str), i64> = HashMap::new();
+                let tlp = m.tlp.unwrap_or(Tlp::Amber).rank();
                 for c in &item.claims {
                     let key = crate::finding_key(
                         &c.subject.id.0,
@@ -1014,29 +1018,28 @@ impl Store for SqliteStore {
                         .map_err(sql("storing a claim"))?;
                     dirty.insert(key, tx.last_insert_rowid());
                     outcome.claims += 1;
-                    *claim_counts
-                        .entry((c.subject.id.0.as_str(), "subject", c.predicate.as_str()))
+                    *claim_stats
+                        .entry((
+                            c.subject.id.0.as_str(),
+                            "subject",
+                            c.predicate.as_str(),
+                            tlp,
+                        ))
                         .or_default() += 1;
                     if let Some(o) = &c.object {
-                        *claim_counts
-                            .entry((o.id.0.as_str(), "object", c.predicate.as_str()))
+                        *claim_stats
+                            .entry((o.id.0.as_str(), "object", c.predicate.as_str(), tlp))
                             .or_default() += 1;
                     }
-                }
-                let tlp = m.tlp.unwrap_or(Tlp::Amber).rank();
-                for ((entity, side, predicate), n) in claim_counts.drain() {
-                    add_claim_stats
-                        .execute(params![entity, side, predicate, tlp, n])
-                        .map_err(sql("counting claims"))?;
                 }
                 let mut per_entity: HashMap<&str, i64> = HashMap::new();
                 for mention in &item.mentions {
                     *per_entity.entry(mention.entity.0.as_str()).or_default() += 1;
                 }
                 for (entity, n) in per_entity {
-                    add_entity_stats
-                        .execute(params![entity, tlp, n])
-                        .map_err(sql("counting mentions"))?;
+                    let slot = entity_stats.entry((entity, tlp)).or_default();
+                    slot.0 += n;
+                    slot.1 += 1;
                 }
                 for mention in &item.mentions {
                     insert_mention
@@ -1062,6 +1065,16 @@ impl Store for SqliteStore {
                         }
                     }
                 }
+            }
+            for ((entity, side, predicate, tlp), n) in claim_stats {
+                add_claim_stats
+                    .execute(params![entity, side, predicate, tlp, n])
+                    .map_err(sql("counting claims"))?;
+            }
+            for ((entity, tlp), (mentions, documents)) in entity_stats {
+                add_entity_stats
+                    .execute(params![entity, tlp, mentions, documents])
+                    .map_err(sql("counting mentions"))?;
             }
             for (key, seq) in &dirty {
                 mark_dirty
