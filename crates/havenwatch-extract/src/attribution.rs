@@ -717,6 +717,17 @@ fn source_before(
             }
         }
     }
+    // "Rep. Gwen Moore (D-Wis.) said", "the Pakistani Taliban (TTP) said": a short
+    // parenthetical right before the cue belongs to the source; the name is before it.
+    if text[..end].ends_with(')') {
+        if let Some(open) = text[floor..end].rfind('(') {
+            let inside = &text[floor + open + 1..end - 1];
+            let before = text[floor..floor + open].trim_end();
+            if inside.split_whitespace().count() <= 4 && !before.is_empty() {
+                end = floor + before.len();
+            }
+        }
+    }
     let mut start = end;
     let mut words = 0;
     for (i, c) in text[floor..end].char_indices().rev() {
@@ -732,7 +743,9 @@ fn source_before(
             }
             words += 1;
             if words > 10 {
-                return None;
+                // No boundary within ten words ("In a meeting with the board of the Post
+                // Trump said"): the name right before the cue, its capitalised words.
+                return capitalised_run(text, floor, end);
             }
             start = next;
             continue;
@@ -752,6 +765,22 @@ fn source_before(
         return None;
     }
     Some(span)
+}
+
+/// The capitalised words ending at `end` (at most six), as a source: `None` if the word right
+/// before `end` is not capitalised.
+fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize)> {
+    let mut start = end;
+    for _ in 0..6 {
+        let Some((ws, we)) = word_before(text, floor, start) else {
+            break;
+        };
+        if !text[ws..we].chars().next().is_some_and(char::is_uppercase) {
+            break;
+        }
+        start = ws;
+    }
+    (start < end).then(|| trim_span(text, start, end)).flatten()
 }
 
 /// `[a, b)` without surrounding spaces and punctuation; `None` if nothing is left.

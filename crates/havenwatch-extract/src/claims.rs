@@ -449,8 +449,71 @@ impl ClaimExtractor {
             )
         };
         let mut subjects = pick(subject_before, &trigger.subject_types);
-        let mut objects = pick(object_before, &trigger.object_types);
         let allowed = |m: &MentionRef, types: &[EntityType]| types.contains(&m.entity_type);
+        // "fought side by side with Y against Z", "alongside Y": Y is on the subject's side,
+        // not an object; the object is the next name.
+        let allies: Vec<&MentionRef> = if object_before {
+            Vec::new()
+        } else {
+            usable
+                .iter()
+                .copied()
+                .filter(|m| m.start >= te && comitative_before(text, te, m.start))
+                .collect()
+        };
+        let mut objects = if allies.is_empty() {
+            pick(object_before, &trigger.object_types)
+        } else {
+            let rest: Vec<&MentionRef> = usable
+                .iter()
+                .copied()
+                .filter(|m| !allies.iter().any(|a| std::ptr::eq(*a, *m)))
+                .collect();
+            pick_arguments(
+                text,
+                &rest,
+                ts,
+                te,
+                false,
+                &trigger.object_types,
+                &self.metonyms,
+                18,
+            )
+        };
+        if !subjects.is_empty() {
+            for a in &allies {
+                if allowed(a, &trigger.subject_types) && !subjects.iter().any(|s| s.id == a.id) {
+                    subjects.push(a);
+                }
+            }
+        }
+        // "a camp run by ISIS in Badakhshan": a nominal trigger whose owner follows it; the
+        // place comes after the owner.
+        if subjects.is_empty() && subject_before {
+            if let Some(agent_at) = agent_after(text, te, we) {
+                if let Some(owner) = usable
+                    .iter()
+                    .copied()
+                    .find(|m| m.start >= agent_at && allowed(m, &trigger.subject_types))
+                    .filter(|m| text[agent_at..m.start].split_whitespace().count() <= 2)
+                {
+                    subjects.push(owner);
+                    objects.retain(|o| o.start >= owner.end);
+                    if objects.is_empty() {
+                        objects = pick_arguments(
+                            text,
+                            &usable,
+                            owner.start,
+                            owner.end,
+                            false,
+                            &trigger.object_types,
+                            &self.metonyms,
+                            5,
+                        );
+                    }
+                }
+            }
+        }
         if let Some(ante) = antecedent {
             // "The Shabaab, which has been aligned with Al-Qaeda": the name described is the
             // missing argument; "Al Qaeda, a group the Taliban also back": its object.
@@ -597,21 +660,36 @@ impl ClaimExtractor {
         {
             // "the facilities it had in the area", "its presence there": the last place named.
             let after = text[te..ce].to_lowercase();
-            let near: Vec<&str> = after.split_whitespace().take(6).collect();
-            let deictic = near.windows(2).any(|w| {
+            let near: Vec<&str> = after
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .take(6)
+                .collect();
+            // "in the area", "the province": a place within a country, the last one named;
+            // "there": the last place of any kind.
+            let within = near.windows(2).any(|w| {
                 matches!(
                     (w[0], w[1]),
                     ("the", "area") | ("the", "region") | ("the", "province") | ("the", "district")
                 )
-            }) || near.first() == Some(&"there")
+            });
+            let there = near.first() == Some(&"there")
                 || text[ws..ts].to_lowercase().split_whitespace().next_back() == Some("there");
-            if deictic {
-                if let Some(m) = ctx.all.iter().rev().find(|m| {
-                    m.end <= ts && matches!(m.entity_type, EntityType::Location | EntityType::State)
-                }) {
-                    objects.push(m);
-                }
-            }
+            let last_of = |types: &[EntityType]| {
+                ctx.all
+                    .iter()
+                    .rev()
+                    .find(|m| m.end <= ts && types.contains(&m.entity_type))
+            };
+            let place = if within {
+                last_of(&[EntityType::Location])
+                    .or_else(|| last_of(&[EntityType::Location, EntityType::State]))
+            } else if there {
+                last_of(&[EntityType::Location, EntityType::State])
+            } else {
+                None
+            };
+            objects.extend(place);
         }
         if objects.is_empty() && object_before {
             if let Some(m) = usable.first().copied().filter(|m| {
@@ -1655,6 +1733,8 @@ fn pick_arguments<'a>(
     };
     let mut out: Vec<&'a MentionRef> = Vec::new();
     let mut last: Option<&MentionRef> = None;
+    // The last name was a possessor: the name it possesses follows right after.
+    let mut possessor = false;
     for m in side {
         match last {
             None => {
@@ -1695,6 +1775,12 @@ fn pick_arguments<'a>(
             {
                 // A possessor inside the list ("and Nangarhar's Achin district"): skip it, the
                 // possessed name continues the list.
+                let gap = &text[last.map_or(m.start, |p| p.end)..m.start];
+                if !is_coordination(gap) {
+                    break;
+                }
+                last = Some(m);
+                possessor = true;
                 continue;
             }
             Some(prev) => {
@@ -1703,7 +1789,19 @@ fn pick_arguments<'a>(
                 } else {
                     &text[prev.end..m.start]
                 };
-                if is_coordination(gap) {
+                // Read backwards from the trigger, a list ends in a conjunction ("TTP,
+                // Al-Qaida and other groups operate"); a bare comma there is an apposition
+                // ("allegiance to Islamic State, ISWAP, is present").
+                let apposition = before
+                    && out.len() == 1
+                    && gap.trim() == ","
+                    && !text[m.end..ts].contains(" and ")
+                    && !text[m.end..ts].contains(" or ")
+                    // Three names in a row with commas are a list without a conjunction.
+                    && !mentions
+                        .iter()
+                        .any(|n| n.end <= m.start && text[n.end..m.start].trim() == ",");
+                if !apposition && (std::mem::take(&mut possessor) || is_coordination(gap)) {
                     if allowed(m) {
                         out.push(m);
                     }
@@ -1715,6 +1813,50 @@ fn pick_arguments<'a>(
         }
     }
     out
+}
+
+/// Whether a name at `at` is introduced as an ally ("alongside", "side by side with",
+/// "together with", "in alliance with") within the text after the trigger ending at `from`.
+fn comitative_before(text: &str, from: usize, at: usize) -> bool {
+    let before = text[from..at].to_lowercase();
+    let words: Vec<&str> = before
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty() && !matches!(*w, "the" | "a" | "its" | "their"))
+        .collect();
+    matches!(
+        words.as_slice(),
+        [.., "alongside"]
+            | [.., "side", "by", "side", "with"]
+            | [.., "together", "with"]
+            | [.., "in", "alliance", "with"]
+            | [.., "shoulder", "to", "shoulder", "with"]
+    )
+}
+
+/// After a nominal trigger ("camp", "bases"), where its owner is named: right after "run by",
+/// "operated by", "belonging to" and the like (at most one word between).
+fn agent_after(text: &str, te: usize, we: usize) -> Option<usize> {
+    let rest = &text[te..we];
+    let lower = rest.to_ascii_lowercase();
+    const AGENT: &[&str] = &[
+        "run by ",
+        "operated by ",
+        "used by ",
+        "controlled by ",
+        "managed by ",
+        "maintained by ",
+        "established by ",
+        "set up by ",
+        "belonging to ",
+        "owned by ",
+    ];
+    AGENT
+        .iter()
+        .filter_map(|a| lower.find(a).map(|p| (p, a.len())))
+        .filter(|(p, _)| lower[..*p].split_whitespace().count() <= 1)
+        .min()
+        .map(|(p, n)| te + p + n)
 }
 
 /// Text between two coordinated names: ", ", " and ", ", together with fighters from ", ...
@@ -1747,6 +1889,24 @@ fn is_coordination(gap: &str) -> bool {
         "elements",
         "&",
         "plus",
+        // A place's head noun: "Manogay district and Achin district".
+        "district",
+        "districts",
+        "province",
+        "provinces",
+        "region",
+        "regions",
+        "city",
+        "cities",
+        "area",
+        "areas",
+        "town",
+        "towns",
+        "valley",
+        "governorate",
+        "governorates",
+        "county",
+        "counties",
     ];
     let lower = gap.to_lowercase();
     let words: Vec<&str> = lower

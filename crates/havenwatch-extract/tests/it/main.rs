@@ -188,6 +188,20 @@ There is no evidence that Kestria supports the Serrat Mountain Army, according t
         insta::assert_snapshot!(describe(text, "The Halden Courier"));
     }
 
+    /// Clause patterns (fictional): allies in a fight, a nominal trigger whose owner follows
+    /// it, lists of places with head nouns and possessors, "in the area" for the place named
+    /// last, a parenthetical between source and cue.
+    #[test]
+    fn clause_patterns_snapshot() {
+        let text = "\
+The Coastal Martyrs Brigade fought side by side with the TLF against the Serrat Mountain Army. \
+A defector said he trained at a camp run by Jamaat Nur al-Jabal in Osmar Province. \
+The TLF remains active in Osmar Province and Kestria's Lenz District. \
+The Serrat Mountain Army is strong in Dravna, and the group keeps safe houses in the area. \
+The Serrat Mountain Army (SMA) said it operates in Lenz District.";
+        insta::assert_snapshot!(describe(text, "The Halden Courier"));
+    }
+
     /// Every claim of the demo corpus's longest article.
     #[test]
     fn longest_demo_article_snapshot() {
