@@ -1252,11 +1252,16 @@ impl ClaimExtractor {
                 return Some(src);
             }
             // Unresolved ("it noted" with no source before it): kept as written, so the claim
-            // still reads as reported, not as the publisher's own.
-            return Some(Source {
+            // still reads as reported, not as the publisher's own. "The report" unresolved is
+            // still what a later "it" refers to.
+            let src = Source {
                 entity: None,
                 name: bare,
-            });
+            };
+            if !matches!(src.name.as_str(), "it" | "they" | "he" | "she") {
+                doc.last_source = Some(src.clone());
+            }
+            return Some(src);
         }
         if let Some(g) = self.generic_sources.iter().find(|g| {
             lower == **g

@@ -90,13 +90,21 @@ const NOT_NAME_START: [&str; 32] = [
 pub fn name_runs(text: &str, out: &mut Vec<NameRun>) {
     out.clear();
     let bytes = text.as_bytes();
+    // The character at `at` (ASCII without decoding).
+    let char_at = |at: usize| -> Option<char> {
+        match bytes.get(at) {
+            None => None,
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => text[at..].chars().next(),
+        }
+    };
     let mut i = 0;
     let mut run: Option<(usize, usize)> = None;
     let mut pending_connectors = 0usize;
     while i < bytes.len() {
         // Next word: letters, digits, hyphens, apostrophes.
         let word_start = i;
-        let c = text[i..].chars().next().expect("in bounds");
+        let c = char_at(i).expect("in bounds");
         if !c.is_alphanumeric() {
             // A separator: anything other than plain spaces ends the run.
             if !(c == ' ' || c == '\u{a0}') {
@@ -109,15 +117,13 @@ pub fn name_runs(text: &str, out: &mut Vec<NameRun>) {
             continue;
         }
         let mut j = i;
-        for (off, ch) in text[i..].char_indices() {
+        while let Some(ch) = char_at(j) {
+            let next = j + ch.len_utf8();
             if ch.is_alphanumeric()
                 || ((ch == '-' || havenwatch_core::text::is_apostrophe(ch) || ch == '.')
-                    && text[i + off + ch.len_utf8()..]
-                        .chars()
-                        .next()
-                        .is_some_and(|n| n.is_alphanumeric()))
+                    && char_at(next).is_some_and(|n| n.is_alphanumeric()))
             {
-                j = i + off + ch.len_utf8();
+                j = next;
             } else {
                 break;
             }
@@ -363,6 +369,111 @@ impl DiscoveryPatterns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-by-character scan this module used before, to compare with.
+    fn name_runs_reference(text: &str, out: &mut Vec<NameRun>) {
+        out.clear();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut run: Option<(usize, usize)> = None;
+        let mut pending_connectors = 0usize;
+        while i < bytes.len() {
+            // Next word: letters, digits, hyphens, apostrophes.
+            let word_start = i;
+            let c = text[i..].chars().next().expect("in bounds");
+            if !c.is_alphanumeric() {
+                // A separator: anything other than plain spaces ends the run.
+                if !(c == ' ' || c == '\u{a0}') {
+                    if let Some((s, e)) = run.take() {
+                        out.push(NameRun { start: s, end: e });
+                    }
+                    pending_connectors = 0;
+                }
+                i += c.len_utf8();
+                continue;
+            }
+            let mut j = i;
+            for (off, ch) in text[i..].char_indices() {
+                if ch.is_alphanumeric()
+                    || ((ch == '-' || havenwatch_core::text::is_apostrophe(ch) || ch == '.')
+                        && text[i + off + ch.len_utf8()..]
+                            .chars()
+                            .next()
+                            .is_some_and(|n| n.is_alphanumeric()))
+                {
+                    j = i + off + ch.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let word = &text[word_start..j];
+            if is_name_word(word) {
+                match run.as_mut() {
+                    Some((_, e)) => *e = j,
+                    None => run = Some((word_start, j)),
+                }
+                pending_connectors = 0;
+            } else if run.is_some()
+                && pending_connectors < 2
+                && is_connector(word, pending_connectors > 0)
+            {
+                pending_connectors += 1;
+            } else {
+                if let Some((s, e)) = run.take() {
+                    out.push(NameRun { start: s, end: e });
+                }
+                pending_connectors = 0;
+            }
+            i = j;
+        }
+        if let Some((s, e)) = run {
+            out.push(NameRun { start: s, end: e });
+        }
+    }
+
+    #[test]
+    fn name_runs_equal_the_character_by_character_scan() {
+        let pieces = [
+            "Tarvik",
+            " ",
+            "Liberation",
+            "Front",
+            "of",
+            "the",
+            "al-Qaida",
+            "’s",
+            "'",
+            "Ansār",
+            ".",
+            ",",
+            "U.S.",
+            "\u{a0}",
+            "—",
+            "x-",
+            "-Y",
+            "İ",
+            "2024",
+            "(",
+            "TTP",
+            "`s",
+            "and",
+        ];
+        let mut seed = 11u64;
+        for _ in 0..2_000 {
+            let mut text = String::new();
+            for _ in 0..14 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            name_runs(&text, &mut a);
+            name_runs_reference(&text, &mut b);
+            let spans = |v: &[NameRun]| v.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>();
+            assert_eq!(spans(&a), spans(&b), "{text:?}");
+        }
+    }
 
     fn runs(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
