@@ -405,12 +405,13 @@ impl ClaimExtractor {
             })
             .filter(|m| {
                 // Sources speak, they are not arguments, except the agent a passive trigger
-                // names ("was claimed by the group").
+                // names ("was claimed by the group") and the speaker of a trigger that is
+                // itself speech ("the group claimed responsibility for the attack").
                 (phrase.ends_with(" by") && m.start >= te)
-                    || !ctx
-                        .atts
-                        .iter()
-                        .any(|a| a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y))
+                    || !ctx.atts.iter().any(|a| {
+                        a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y)
+                            && !(a.cue.0 < te && ts < a.cue.1)
+                    })
             })
             .collect();
         // A passive trigger ("was killed in a U.S. airstrike") swaps its sides.
@@ -815,14 +816,31 @@ impl ClaimExtractor {
                 evidence: Span::new(ctx.s, ctx.e),
             };
             if claimed_by_actor {
-                // "X claimed responsibility for ...": the group itself is the source.
+                // "X claimed responsibility for ...": the group itself is the source, reached
+                // through whoever reports its claim ("..., according to the Wire").
                 let src = Source {
                     entity: Some(base.subject.id.clone()),
                     name: base.subject.name.clone(),
                 };
+                let mut outer: Vec<usize> = (0..ctx.atts.len())
+                    .filter(|&i| {
+                        let (a, b) = ctx.atts[i].content;
+                        let cue = ctx.atts[i].cue;
+                        a <= ts && ts < b && !(cue.0 < te && ts < cue.1)
+                    })
+                    .filter(|&i| ctx.sources[i].as_ref().is_some_and(|o| o.name != src.name))
+                    .collect();
+                outer.sort_by_key(|&i| {
+                    std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0)
+                });
+                let mut via: Vec<Source> = outer
+                    .iter()
+                    .filter_map(|&i| ctx.sources[i].clone())
+                    .collect();
+                via.push(src.clone());
                 out.push(Claim {
-                    source: src.clone(),
-                    via: vec![src],
+                    source: src,
+                    via,
                     modality: Modality::Alleged,
                     ..base
                 });
@@ -1369,36 +1387,45 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
 
 /// Whether a sentence without names may still refer to one ("The group ...", "It ...").
 fn has_anaphor(sentence: &str) -> bool {
-    sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
-        matches!(
-            w.to_ascii_lowercase().as_str(),
-            "it" | "its"
-                | "they"
-                | "their"
-                | "them"
-                | "group"
-                | "militants"
-                | "outfit"
-                | "authorities"
-                | "government"
-        )
-    })
+    has_word(
+        sentence,
+        &[
+            "it",
+            "its",
+            "they",
+            "their",
+            "them",
+            "group",
+            "militants",
+            "outfit",
+            "authorities",
+            "government",
+        ],
+    )
+}
+
+/// Whether one of `words` (lowercase ASCII) is a word of `sentence`, in any case; without
+/// allocating, as it runs on every sentence.
+fn has_word(sentence: &str, words: &[&str]) -> bool {
+    sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
 }
 
 /// Whether a sentence continues the previous one's report: "likewise", "also", "further".
 fn continues(sentence: &str) -> bool {
-    sentence.split(|c: char| !c.is_alphanumeric()).any(|w| {
-        matches!(
-            w.to_lowercase().as_str(),
-            "likewise"
-                | "also"
-                | "further"
-                | "furthermore"
-                | "moreover"
-                | "additionally"
-                | "similarly"
-        )
-    })
+    has_word(
+        sentence,
+        &[
+            "likewise",
+            "also",
+            "further",
+            "furthermore",
+            "moreover",
+            "additionally",
+            "similarly",
+        ],
+    )
 }
 
 /// What a document has established so far.

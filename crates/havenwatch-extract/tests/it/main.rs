@@ -190,7 +190,8 @@ There is no evidence that Kestria supports the Serrat Mountain Army, according t
 
     /// Clause patterns (fictional): allies in a fight, a nominal trigger whose owner follows
     /// it, lists of places with head nouns and possessors, "in the area" for the place named
-    /// last, a parenthetical between source and cue.
+    /// last, a parenthetical between source and cue, a group's claim of responsibility as
+    /// reported by another.
     #[test]
     fn clause_patterns_snapshot() {
         let text = "\
@@ -198,7 +199,8 @@ The Coastal Martyrs Brigade fought side by side with the TLF against the Serrat 
 A defector said he trained at a camp run by Jamaat Nur al-Jabal in Osmar Province. \
 The TLF remains active in Osmar Province and Kestria's Lenz District. \
 The Serrat Mountain Army is strong in Dravna, and the group keeps safe houses in the area. \
-The Serrat Mountain Army (SMA) said it operates in Lenz District.";
+The Serrat Mountain Army (SMA) said it operates in Lenz District. \
+The Coastal Martyrs Brigade claimed responsibility for the attack in Dravna, according to the Halden Institute.";
         insta::assert_snapshot!(describe(text, "The Halden Courier"));
     }
 
