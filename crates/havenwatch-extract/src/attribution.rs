@@ -524,11 +524,15 @@ impl AttributionExtractor {
             }
             Some(src) if !ends_sentence => {
                 // SOURCE CUE [that] CONTENT   (a closing ", after ..." is the narrator's)
-                let body_end = [", after ", ", before ", ", following "]
-                    .iter()
-                    .filter_map(|m| text[ce..body_end].find(m).map(|p| ce + p))
-                    .min()
-                    .unwrap_or(body_end);
+                let body_end = text[ce..body_end]
+                    .match_indices(", ")
+                    .find(|(p, _)| {
+                        let rest = &text[ce + p + 2..body_end];
+                        ["after ", "before ", "following "]
+                            .iter()
+                            .any(|w| rest.starts_with(w))
+                    })
+                    .map_or(body_end, |(p, _)| ce + p);
                 let mut c0 = ce;
                 let rest = &text[c0..body_end];
                 c0 += rest.len() - rest.trim_start_matches([' ', ',', ':']).len();

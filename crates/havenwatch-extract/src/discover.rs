@@ -29,6 +29,10 @@ fn is_name_word(word: &str) -> bool {
     if word.chars().next().is_some_and(char::is_uppercase) {
         return true;
     }
+    // A particle is at most three letters: a hyphen, if any, is among the first four bytes.
+    if !word.bytes().take(4).any(|b| b == b'-') {
+        return false;
+    }
     match word.split_once('-') {
         Some((particle, rest)) => {
             CONNECTORS.contains(&particle.to_ascii_lowercase().as_str())
@@ -339,6 +343,10 @@ impl DiscoveryPatterns {
         run: NameRun,
     ) -> Option<(NameRun, (usize, usize))> {
         let after = &text[run.end..window_end(text, run.end, 24)];
+        // Most names are not followed by a parenthesis: no regex for them.
+        if !after.trim_start().starts_with('(') {
+            return None;
+        }
         let caps = self.acronym_after.captures(after)?;
         let m = caps.get(1)?;
         let acronym = m.as_str();
@@ -361,6 +369,10 @@ impl DiscoveryPatterns {
     /// span.
     pub fn apposition(&self, text: &str, run: NameRun) -> Option<(usize, usize)> {
         let after = &text[run.end..window_end(text, run.end, 160)];
+        // An apposition opens with a comma (after an optional acronym): no regex otherwise.
+        if !after.trim_start().starts_with([',', '(']) {
+            return None;
+        }
         let m = self.apposition_after.find(after)?;
         Some((run.end, run.end + m.end()))
     }

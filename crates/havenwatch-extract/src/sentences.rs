@@ -17,10 +17,19 @@ const ABBREVIATIONS: &[&str] = &[
 /// Byte spans `[start, end)` of the sentences of `text`, trimmed of surrounding space.
 pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    let bytes = text.as_bytes();
     let mut start = 0usize;
     let mut in_quote = false;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut pos = 0usize;
+    // Only stops, quotes and line breaks matter: jump from one to the next (0xE2 leads the
+    // curly quotes; it never continues another character, so it starts one).
+    while let Some(off) = bytes[pos..]
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'"' | b'\n' | 0xE2))
+    {
+        let i = pos + off;
+        let c = text[i..].chars().next().expect("a character boundary");
+        pos = i + c.len_utf8();
         match c {
             '“' => in_quote = true,
             '”' => in_quote = false,
@@ -38,17 +47,17 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
         }
         // Closing quotes and brackets belong to the sentence they close.
         let mut end = i + 1;
-        while let Some(&(j, n)) = iter.peek() {
+        while let Some(n) = text[end..].chars().next() {
             if matches!(n, '"' | '”' | '’' | '\'' | ')' | ']') {
                 if n == '”' || n == '"' {
                     in_quote = false;
                 }
-                end = j + n.len_utf8();
-                iter.next();
+                end += n.len_utf8();
             } else {
                 break;
             }
         }
+        pos = end;
         let rest = &text[end..];
         let after_space = rest.trim_start_matches([' ', '\t', '\u{a0}']);
         if after_space.len() == rest.len() && !rest.starts_with('\n') && !rest.is_empty() {
@@ -107,6 +116,113 @@ fn is_abbreviation(text: &str, dot: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-by-character splitter this module used before, to compare with.
+    fn split_sentences_reference(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        let mut in_quote = false;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            match c {
+                '“' => in_quote = true,
+                '”' => in_quote = false,
+                '"' => in_quote = !in_quote,
+                '\n' if text[i + 1..].starts_with('\n') || text[i + 1..].starts_with("\r\n") => {
+                    push(text, start, i, &mut out);
+                    start = i + 1;
+                    in_quote = false;
+                    continue;
+                }
+                _ => {}
+            }
+            if !matches!(c, '.' | '!' | '?') {
+                continue;
+            }
+            // Closing quotes and brackets belong to the sentence they close.
+            let mut end = i + 1;
+            while let Some(&(j, n)) = iter.peek() {
+                if matches!(n, '"' | '”' | '’' | '\'' | ')' | ']') {
+                    if n == '”' || n == '"' {
+                        in_quote = false;
+                    }
+                    end = j + n.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let rest = &text[end..];
+            let after_space = rest.trim_start_matches([' ', '\t', '\u{a0}']);
+            if after_space.len() == rest.len() && !rest.starts_with('\n') && !rest.is_empty() {
+                continue; // no space after: "3.5", "U.S.", "e.g."
+            }
+            let next = after_space.trim_start_matches(['\n', '\r']).chars().next();
+            let starts_sentence = match next {
+                None => true,
+                Some(n) => {
+                    n.is_uppercase()
+                        || n.is_ascii_digit()
+                        || matches!(n, '“' | '"' | '‘' | '(' | '[')
+                }
+            };
+            if !starts_sentence || (in_quote && c == '.' && end == i + 1) {
+                continue;
+            }
+            if c == '.' && is_abbreviation(text, i) {
+                continue;
+            }
+            push(text, start, end, &mut out);
+            start = end;
+        }
+        push(text, start, text.len(), &mut out);
+        out
+    }
+
+    #[test]
+    fn splitting_equals_the_character_by_character_splitter() {
+        let pieces = [
+            "The group said",
+            ".",
+            " ",
+            "“",
+            "”",
+            "\"",
+            "U.S.",
+            "Gen.",
+            "G.",
+            "!",
+            "?",
+            "\n\n",
+            "\r\n",
+            "3.5",
+            ")",
+            "’",
+            "'",
+            "It",
+            "we",
+            "—",
+            "é",
+            "\u{a0}",
+            "]",
+            "(",
+        ];
+        let mut seed = 5u64;
+        for _ in 0..3_000 {
+            let mut text = String::new();
+            for _ in 0..16 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(
+                split_sentences(&text),
+                split_sentences_reference(&text),
+                "{text:?}"
+            );
+        }
+    }
 
     fn sentences(text: &str) -> Vec<&str> {
         split_sentences(text)
