@@ -98,6 +98,13 @@ impl PhraseSet {
         }
     }
 
+    /// Whether a phrase occurs as whole words in `text[s..e]` (one pass, no allocation).
+    fn any(&self, text: &str, s: usize, e: usize) -> bool {
+        self.automaton
+            .find_iter(&text[s..e])
+            .any(|m| word_bounded(text, s + m.start(), s + m.end()))
+    }
+
     /// Whole-word matches in `text[s..e]`: (start, end, phrase index).
     fn find(&self, text: &str, s: usize, e: usize) -> Vec<(usize, usize, usize)> {
         self.automaton
@@ -137,6 +144,10 @@ pub struct ClaimExtractor {
     hedges: PhraseSet,
     hedge_modality: Vec<Modality>,
     negations: PhraseSet,
+    /// Words by which a sentence without names may still refer to one ("The group ...").
+    anaphors: PhraseSet,
+    /// Words by which a sentence goes on with the previous one's report ("likewise").
+    continuations: PhraseSet,
     back_references: Vec<String>,
     generic_sources: Vec<String>,
     metonyms: HashMap<String, String>,
@@ -237,6 +248,8 @@ impl ClaimExtractor {
             hedges: PhraseSet::new(&hedge_phrases),
             hedge_modality,
             negations: PhraseSet::new(&lex.negations),
+            anaphors: PhraseSet::new(&ANAPHORS.map(String::from)),
+            continuations: PhraseSet::new(&CONTINUATIONS.map(String::from)),
             back_references: lex
                 .back_references
                 .iter()
@@ -290,26 +303,29 @@ impl ClaimExtractor {
         let mut claims: Vec<Claim> = Vec::new();
         let mut previous: Option<(Source, Modality)> = None;
         let mut next_mention = 0usize;
+        // Buffers reused from one sentence to the next.
+        let mut sentence_mentions: Vec<&MentionRef> = Vec::new();
+        let mut atts: Vec<Attribution> = Vec::new();
+        let mut sources: Vec<Option<Source>> = Vec::new();
         for (s, e) in split_sentences(text) {
             // Mentions are sorted: walk them alongside the sentences.
             while next_mention < mentions.len() && mentions[next_mention].start < s {
                 next_mention += 1;
             }
-            let sentence_mentions: Vec<&MentionRef> = mentions[next_mention..]
-                .iter()
-                .take_while(|m| m.end <= e)
-                .collect();
-            let mut atts = Vec::new();
+            sentence_mentions.clear();
+            sentence_mentions.extend(mentions[next_mention..].iter().take_while(|m| m.end <= e));
+            atts.clear();
             self.attribution.extract_sentence(text, s, e, &mut atts);
             // Resolve every attribution's source once (it also updates the document's memory).
-            let sources: Vec<Option<Source>> = atts
-                .iter()
-                .map(|a| self.resolve_source(text, a, &sentence_mentions, mentions, &mut doc))
-                .collect();
+            sources.clear();
+            for a in &atts {
+                let source = self.resolve_source(text, a, &sentence_mentions, mentions, &mut doc);
+                sources.push(source);
+            }
             // A sentence that goes on with what the previous one reported ("X likewise ...",
             // "It also ...") is still that source's.
             let inherited = if atts.is_empty()
-                && (continues(&text[s..e])
+                && (self.continuations.any(text, s, e)
                     || self.hedge(text, s, e, |_| true) == Some(Modality::Reported))
             {
                 previous.clone()
@@ -329,7 +345,7 @@ impl ClaimExtractor {
             };
             // A relation needs a name in its sentence (a pronoun's referent is named before
             // it, in this sentence or an earlier one): sentences without one only count.
-            let triggers = if sentence_mentions.is_empty() && !has_anaphor(&text[s..e]) {
+            let triggers = if sentence_mentions.is_empty() && !self.anaphors.any(text, s, e) {
                 Vec::new()
             } else {
                 self.trigger_phrases.find(text, s, e)
@@ -1385,48 +1401,30 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
         .is_some_and(|rest| rest.ends_with(' '))
 }
 
-/// Whether a sentence without names may still refer to one ("The group ...", "It ...").
-fn has_anaphor(sentence: &str) -> bool {
-    has_word(
-        sentence,
-        &[
-            "it",
-            "its",
-            "they",
-            "their",
-            "them",
-            "group",
-            "militants",
-            "outfit",
-            "authorities",
-            "government",
-        ],
-    )
-}
+/// Words by which a sentence without names may still refer to one ("The group ...", "It ...").
+const ANAPHORS: [&str; 10] = [
+    "it",
+    "its",
+    "they",
+    "their",
+    "them",
+    "group",
+    "militants",
+    "outfit",
+    "authorities",
+    "government",
+];
 
-/// Whether one of `words` (lowercase ASCII) is a word of `sentence`, in any case; without
-/// allocating, as it runs on every sentence.
-fn has_word(sentence: &str, words: &[&str]) -> bool {
-    sentence
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
-}
-
-/// Whether a sentence continues the previous one's report: "likewise", "also", "further".
-fn continues(sentence: &str) -> bool {
-    has_word(
-        sentence,
-        &[
-            "likewise",
-            "also",
-            "further",
-            "furthermore",
-            "moreover",
-            "additionally",
-            "similarly",
-        ],
-    )
-}
+/// Words by which a sentence continues the previous one's report: "likewise", "also".
+const CONTINUATIONS: [&str; 7] = [
+    "likewise",
+    "also",
+    "further",
+    "furthermore",
+    "moreover",
+    "additionally",
+    "similarly",
+];
 
 /// What a document has established so far.
 #[derive(Debug)]
