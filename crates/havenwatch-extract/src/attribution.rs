@@ -494,7 +494,10 @@ impl AttributionExtractor {
                 class,
             });
         }
-        let source = source_before(text, s, cue_start, &self.not_source);
+        // A name far into a sentence without a boundary before it is a speaker only for cues
+        // that are speech whatever follows them ("said"), not for "states" or "details".
+        let strong = self.strong.iter().any(|c| c == cue_text);
+        let source = source_before(text, s, cue_start, &self.not_source, strong);
         match source {
             Some(src)
                 if !ends_sentence
@@ -705,6 +708,7 @@ fn source_before(
     floor: usize,
     cue: usize,
     not_source: &[String],
+    far_names: bool,
 ) -> Option<(usize, usize)> {
     let before = &text[floor..cue];
     let mut end = floor + before.trim_end().len();
@@ -749,7 +753,11 @@ fn source_before(
             if words > 10 {
                 // No boundary within ten words ("In a meeting with the board of the Post
                 // Trump said"): the name right before the cue, its capitalised words.
-                return capitalised_run(text, floor, end);
+                return if far_names {
+                    capitalised_run(text, floor, end)
+                } else {
+                    None
+                };
             }
             start = next;
             continue;
