@@ -934,9 +934,20 @@ impl ClaimExtractor {
         // bigger", but not "..., whose fighters are estimated" around another trigger.
         let parens = ctx.parentheticals(cs, ce);
         let own = parens.iter().copied().find(|&(a, b)| a <= ts && ts < b);
-        let hedge = self.hedge(ctx.text, cs, ce, |h| match own {
-            Some((a, b)) => h >= a && h < b,
-            None => !parens.iter().any(|&(a, b)| h >= a && h < b),
+        // A hedge before the trigger bears on it only from close by ("may attack", "is believed
+        // to keep"): "the government it wants in Tajikistan, ... having fought" is not hedged.
+        let near = ctx.text[cs..ts]
+            .char_indices()
+            .rev()
+            .filter(|(_, c)| c.is_whitespace())
+            .nth(8)
+            .map_or(cs, |(i, _)| cs + i);
+        let hedge = self.hedge(ctx.text, cs, ce, |h| {
+            (h >= near || h >= ts)
+                && match own {
+                    Some((a, b)) => h >= a && h < b,
+                    None => !parens.iter().any(|&(a, b)| h >= a && h < b),
+                }
         });
         let with_hedge = |m: Modality| match (m, hedge) {
             (Modality::Denied, _) => Modality::Denied,

@@ -191,7 +191,7 @@ There is no evidence that Kestria supports the Serrat Mountain Army, according t
     /// Clause patterns (fictional): allies in a fight, a nominal trigger whose owner follows
     /// it, lists of places with head nouns and possessors, "in the area" for the place named
     /// last, a parenthetical between source and cue, a group's claim of responsibility as
-    /// reported by another.
+    /// reported by another, a hedge far before the trigger (none) and close to it.
     #[test]
     fn clause_patterns_snapshot() {
         let text = "\
@@ -200,7 +200,9 @@ A defector said he trained at a camp run by Jamaat Nur al-Jabal in Osmar Provinc
 The TLF remains active in Osmar Province and Kestria's Lenz District. \
 The Serrat Mountain Army is strong in Dravna, and the group keeps safe houses in the area. \
 The Serrat Mountain Army (SMA) said it operates in Lenz District. \
-The Coastal Martyrs Brigade claimed responsibility for the attack in Dravna, according to the Halden Institute.";
+The Coastal Martyrs Brigade claimed responsibility for the attack in Dravna, according to the Halden Institute. \
+The Jamaat Nur al-Jabal lost the ground it wants in Osmar Province, eighteen years on from its founding and long after it fought the Serrat Mountain Army there. \
+The Jamaat Nur al-Jabal may attack Dravna.";
         insta::assert_snapshot!(describe(text, "The Halden Courier"));
     }
 
