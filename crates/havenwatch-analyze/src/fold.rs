@@ -740,6 +740,18 @@ mod tests {
                 .collect();
             got.sort();
             assert_eq!(got, expected, "seed {seed}");
+            // Claim by claim (as scorecards count them), the same origins.
+            let refs: Vec<&StoredClaim> = claims.iter().collect();
+            let mut per_claim: Vec<String> =
+                crate::independence::origins(&refs, config.near_duplicate_bits)
+                    .into_iter()
+                    .zip(&claims)
+                    .filter(|(_, c)| !(c.claim.negated || c.claim.modality == Modality::Denied))
+                    .map(|(o, _)| o.key)
+                    .collect();
+            per_claim.sort();
+            per_claim.dedup();
+            assert_eq!(per_claim, expected, "seed {seed}: independence::origins");
         }
     }
 

@@ -32,10 +32,24 @@ pub fn names(origins: &[Origin]) -> String {
         .join(", ")
 }
 
-/// The independent origin of each claim, in order.
+/// The independent origin of each claim, in order: the innermost party of a reported claim;
+/// for a claim in its document's own voice, the outlet of the earliest carrier of its story,
+/// where stories are the connected components of "fingerprints within `near_duplicate_bits`"
+/// among the documents speaking in their own voice (the definition [`crate::fold`] keeps
+/// incrementally; a test holds the two to it).
 pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin> {
-    // Syndication clusters over the documents of these claims (union-find by fingerprint).
-    let n = claims.len();
+    // One node per document speaking in its own voice.
+    let mut node_of: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut carriers: Vec<usize> = Vec::new(); // a claim of each node's document
+    for (i, c) in claims.iter().enumerate() {
+        if c.claim.via.is_empty() {
+            node_of.entry(c.document.0.as_str()).or_insert_with(|| {
+                carriers.push(i);
+                carriers.len() - 1
+            });
+        }
+    }
+    let n = carriers.len();
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], i: usize) -> usize {
         let mut i = i;
@@ -45,95 +59,70 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
         }
         i
     }
-    let union = |parent: &mut Vec<usize>, i: usize, j: usize| {
-        let (a, b) = (find(parent, i), find(parent, j));
-        if a != b {
-            parent[b] = a;
-        }
-    };
-    // Same document: one origin.
-    let mut by_doc: FxHashMap<&str, usize> = FxHashMap::default();
-    let mut first_of_doc = vec![false; n];
-    for (i, c) in claims.iter().enumerate() {
-        if let Some(&j) = by_doc.get(c.document.0.as_str()) {
-            union(&mut parent, i, j);
-        } else {
-            by_doc.insert(c.document.0.as_str(), i);
-            first_of_doc[i] = true;
-        }
-    }
     // Near-duplicates without comparing every pair: fingerprints within `bits` differ in at
-    // most `bits` of `bits + 1` bands, so they share one band exactly. Candidates are the
-    // claims that share a band; each is compared with the bucket's members.
+    // most `bits` of `bits + 1` bands, so they share one band exactly. Equal fingerprints are
+    // joined at once and compared once.
     let bands = (near_duplicate_bits as usize + 1).min(64);
     let width = 64 / bands;
-    let mut buckets: FxHashMap<(usize, u64), Vec<usize>> = FxHashMap::default();
-    for (i, c) in claims.iter().enumerate() {
-        // A document's other claims are already one with its first.
-        if !first_of_doc[i] {
+    let mask = if width >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << width) - 1
+    };
+    let mut first_with: FxHashMap<u64, usize> = FxHashMap::default();
+    let mut buckets: FxHashMap<(usize, u64), Vec<(u64, usize)>> = FxHashMap::default();
+    for (node, &i) in carriers.iter().enumerate() {
+        let Some(f) = claims[i].fingerprint else {
+            continue;
+        };
+        if let Some(&other) = first_with.get(&f) {
+            let (a, b) = (find(&mut parent, node), find(&mut parent, other));
+            parent[a.max(b)] = a.min(b);
             continue;
         }
-        let Some(f) = c.fingerprint else { continue };
+        first_with.insert(f, node);
         for band in 0..bands {
-            let shift = band * width;
-            let mask = if width >= 64 {
-                u64::MAX
-            } else {
-                (1u64 << width) - 1
-            };
-            let bucket = buckets.entry((band, (f >> shift) & mask)).or_default();
-            for &j in bucket.iter() {
-                if find(&mut parent, i) == find(&mut parent, j) {
-                    continue;
-                }
-                if claims[j]
-                    .fingerprint
-                    .is_some_and(|g| hamming(f, g) <= near_duplicate_bits)
-                {
-                    union(&mut parent, i, j);
+            let bucket = buckets
+                .entry((band, (f >> (band * width)) & mask))
+                .or_default();
+            for &(g, other) in bucket.iter() {
+                if hamming(f, g) <= near_duplicate_bits {
+                    let (a, b) = (find(&mut parent, node), find(&mut parent, other));
+                    parent[a.max(b)] = a.min(b);
                 }
             }
-            // A bucket of identical stories needs one representative per cluster only.
-            if !bucket
-                .iter()
-                .any(|&j| find(&mut parent, j) == find(&mut parent, i))
-                || bucket.is_empty()
-            {
-                bucket.push(i);
-            }
+            bucket.push((f, node));
         }
     }
-    // The earliest carrier of each cluster speaks for it.
+    // The earliest carrier of each story speaks for it.
     let mut earliest: Vec<Option<usize>> = vec![None; n];
-    for i in 0..n {
-        let root = find(&mut parent, i);
-        let better = match earliest[root] {
-            None => true,
-            Some(e) => {
-                (claims[i].published.as_deref(), &claims[i].document)
-                    < (claims[e].published.as_deref(), &claims[e].document)
-            }
-        };
+    for (node, &i) in carriers.iter().enumerate() {
+        let root = find(&mut parent, node);
+        let better = earliest[root].is_none_or(|e| {
+            (claims[i].published.as_deref(), &claims[i].document)
+                < (claims[e].published.as_deref(), &claims[e].document)
+        });
         if better {
             earliest[root] = Some(i);
         }
     }
-    (0..n)
-        .map(|i| {
-            let c = &claims[i].claim;
-            if !c.via.is_empty() {
+    claims
+        .iter()
+        .map(|c| {
+            if !c.claim.via.is_empty() {
                 // Reported through someone: the innermost party is the origin.
                 return Origin {
-                    key: alias_key(&c.source.name),
-                    name: c.source.name.clone(),
+                    key: alias_key(&c.claim.source.name),
+                    name: c.claim.source.name.clone(),
                 };
             }
-            let root = find(&mut parent, i);
-            let carrier = earliest[root].expect("every cluster has a member");
-            let outlet = claims[carrier]
+            let node = node_of[c.document.0.as_str()];
+            let root = find(&mut parent, node);
+            let carrier = claims[earliest[root].expect("every story has a carrier")];
+            let outlet = carrier
                 .publisher
                 .as_deref()
-                .unwrap_or(&c.source.name);
+                .unwrap_or(&carrier.claim.source.name);
             Origin {
                 key: alias_key(outlet),
                 name: outlet.to_string(),
