@@ -299,6 +299,7 @@ impl ClaimExtractor {
             publisher: publisher.unwrap_or("(unknown publisher)").to_string(),
             last_source: None,
             last_person: None,
+            self_voice: false,
         };
         let mut claims: Vec<Claim> = Vec::new();
         let mut previous: Option<(Source, Modality)> = None;
@@ -1239,6 +1240,7 @@ impl ClaimExtractor {
             "we" | "our" | "us" | "i" | "this report" | "this study" | "this newspaper"
         ) || bare.starts_with("our ")
         {
+            doc.self_voice = true;
             return Some(Source {
                 entity: None,
                 name: doc.publisher.clone(),
@@ -1295,6 +1297,14 @@ impl ClaimExtractor {
                 };
                 doc.last_source = Some(src.clone());
                 return Some(src);
+            }
+            // A publisher that has spoken of itself ("our assessment") and then says "the
+            // report argues" means its own report.
+            if doc.self_voice && !matches!(bare.as_str(), "it" | "they" | "he" | "she") {
+                return Some(Source {
+                    entity: None,
+                    name: doc.publisher.clone(),
+                });
             }
             // Unresolved ("it noted" with no source before it): kept as written, so the claim
             // still reads as reported, not as the publisher's own. "The report" unresolved is
@@ -1445,6 +1455,8 @@ struct DocState {
     last_source: Option<Source>,
     /// The person a later "he" or "she" refers back to.
     last_person: Option<Source>,
+    /// The publisher has spoken of itself ("we", "our assessment").
+    self_voice: bool,
 }
 
 impl Sentence<'_> {

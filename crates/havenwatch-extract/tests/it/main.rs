@@ -206,6 +206,31 @@ The Jamaat Nur al-Jabal may attack Dravna.";
         insta::assert_snapshot!(describe(text, "The Halden Courier"));
     }
 
+    /// "The report" in a publisher's own brief ("our assessment") is the publisher's; with
+    /// no such voice and nothing named before, it stays "report".
+    #[test]
+    fn the_report_of_a_publisher_that_speaks_of_itself() {
+        let own = describe(
+            "Our assessment is that the TLF is weakening. \
+             The Serrat Mountain Army operates in Dravna, the report argues.",
+            "The Halden Courier",
+        );
+        assert!(
+            own.contains(
+                "Serrat Mountain Army operates_in Dravna  -- The Halden Courier [] asserted"
+            ),
+            "{own}"
+        );
+        let cited = describe(
+            "The Serrat Mountain Army operates in Dravna, the report argues.",
+            "The Halden Courier",
+        );
+        assert!(
+            cited.contains("operates_in Dravna  -- report [report] reported"),
+            "{cited}"
+        );
+    }
+
     /// Every claim of the demo corpus's longest article.
     #[test]
     fn longest_demo_article_snapshot() {
