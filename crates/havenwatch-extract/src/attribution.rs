@@ -303,6 +303,7 @@ impl AttributionExtractor {
         if let Some(a) = colon_attribution(text, s, body_end) {
             out.push(a);
         }
+        dash_signatures(text, s, e, out);
         for m in self.automaton.find_iter(sentence) {
             let (cs, ce) = (s + m.start(), s + m.end());
             if !word_bounded(text, cs, ce) {
@@ -559,12 +560,15 @@ impl AttributionExtractor {
                 })
             }
             None => {
-                // CONTENT, CUE SOURCE.   ("..., said a spokesman.")
+                // CONTENT, CUE SOURCE.   ("..., said a spokesman.", "“...,” said Jane Roe, an
+                // economist at the Institute.": the name, not its apposition)
                 let before = text[s..cue_start].trim_end();
-                if !before.ends_with([',', '”', '"']) || ends_sentence {
+                if !before.ends_with([',', '”', '"', '\'']) || ends_sentence {
                     return None;
                 }
-                let source = trim_span(text, ce, body_end)?;
+                let rest = &text[ce..body_end];
+                let name_end = rest.find([',', ';', '—', '–']).map_or(body_end, |p| ce + p);
+                let source = trim_span(text, ce, name_end)?;
                 if text[source.0..source.1].split_whitespace().count() > 12 {
                     return None;
                 }
@@ -577,6 +581,45 @@ impl AttributionExtractor {
                 })
             }
         }
+    }
+}
+
+/// "“We will not leave.” ― Jane Roe": a quotation signed after a dash gives the quotation
+/// (back to its line's start) to the name, which ends its line or meets the next quotation.
+fn dash_signatures(text: &str, s: usize, e: usize, out: &mut Vec<Attribution>) {
+    for (at, dash) in text[s..e].match_indices(['―', '—']) {
+        let cue = (s + at, s + at + dash.len());
+        let before = text[..cue.0].trim_end_matches([' ', '\u{a0}']);
+        if !before.ends_with(['”', '"']) {
+            continue;
+        }
+        let after = &text[cue.1..];
+        let lead = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
+        let name_start = cue.1 + lead;
+        let line = &text[name_start..];
+        let name_len = line.find(['\n', '“', '"']).unwrap_or(line.len());
+        let name = line[..name_len].trim_end();
+        let words: Vec<&str> = name.split_whitespace().collect();
+        let signature = (1..=4).contains(&words.len())
+            && words.iter().all(|w| {
+                w.chars().next().is_some_and(char::is_uppercase)
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+            });
+        if !signature {
+            continue;
+        }
+        let quote_end = before.len();
+        let content_start = text[..quote_end].rfind('\n').map_or(0, |p| p + 1);
+        let Some(content) = trim_span(text, content_start, quote_end) else {
+            continue;
+        };
+        out.push(Attribution {
+            source: Some((name_start, name_start + name.len())),
+            cue,
+            content: (content.0, quote_end),
+            class: CueClass::Reporting,
+        });
     }
 }
 
@@ -837,6 +880,25 @@ mod tests {
                 ("officials".into(), "said".into(), "The camp was rebuilt".into()),
                 ("a spokesman".into(), "said".into(), "The talks failed".into()),
                 ("the Panel".into(), "According to".into(), "the group grew".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quotation_after_the_speaker_and_a_signed_quotation() {
+        assert_eq!(
+            show("“The checkpoint fell at dawn,” said Mara Voss, an analyst at the Institute.\n“We will not leave. Never.” ― Ilya Brant\n“The border stays shut” — a decision made in March."),
+            vec![
+                (
+                    "Mara Voss".into(),
+                    "said".into(),
+                    "“The checkpoint fell at dawn,”".into()
+                ),
+                (
+                    "Ilya Brant".into(),
+                    "―".into(),
+                    "“We will not leave. Never.”".into()
+                ),
             ]
         );
     }
