@@ -171,12 +171,7 @@ impl AttributionExtractor {
                 classes.push(CueClass::Reporting);
             }
         }
-        let automaton = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&cues)
-            .expect("cue phrases build an automaton");
+        let automaton = cue_automaton(&cues);
         AttributionExtractor {
             automaton,
             classes,
@@ -267,12 +262,7 @@ impl AttributionExtractor {
                 }
             }
         }
-        let automaton = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&cues)
-            .expect("cue phrases build an automaton");
+        let automaton = cue_automaton(&cues);
         Ok(AttributionExtractor {
             automaton,
             classes,
@@ -303,9 +293,13 @@ impl AttributionExtractor {
         if let Some(a) = colon_attribution(text, s, body_end) {
             out.push(a);
         }
-        dash_signatures(text, s, e, out);
         for m in self.automaton.find_iter(sentence) {
             let (cs, ce) = (s + m.start(), s + m.end());
+            if m.pattern().as_usize() >= self.cues.len() {
+                // One of the dashes the automaton also finds: a signed quotation?
+                dash_signature(text, cs, ce, out);
+                continue;
+            }
             if !word_bounded(text, cs, ce) {
                 continue;
             }
@@ -497,8 +491,8 @@ impl AttributionExtractor {
         }
         // A name far into a sentence without a boundary before it is a speaker only for cues
         // that are speech whatever follows them ("said"), not for "states" or "details".
-        let strong = self.strong.iter().any(|c| c == cue_text);
-        let source = source_before(text, s, cue_start, &self.not_source, strong);
+        let strong = || self.strong.iter().any(|c| c == cue_text);
+        let source = source_before(text, s, cue_start, &self.not_source, &strong);
         match source {
             Some(src)
                 if !ends_sentence
@@ -584,39 +578,47 @@ impl AttributionExtractor {
     }
 }
 
-/// "“We will not leave.” ― Jane Roe": a quotation signed after a dash gives the quotation
-/// (back to its line's start) to the name, which ends its line or meets the next quotation.
-fn dash_signatures(text: &str, s: usize, e: usize, out: &mut Vec<Attribution>) {
-    for (at, dash) in text[s..e].match_indices(['―', '—']) {
-        let cue = (s + at, s + at + dash.len());
-        let before = text[..cue.0].trim_end_matches([' ', '\u{a0}']);
-        if !before.ends_with(['”', '"']) {
-            continue;
-        }
-        let after = &text[cue.1..];
-        let lead = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
-        let name_start = cue.1 + lead;
-        let line = &text[name_start..];
-        let name_len = line.find(['\n', '“', '"']).unwrap_or(line.len());
-        let name = line[..name_len].trim_end();
-        let words: Vec<&str> = name.split_whitespace().collect();
-        let signature = (1..=4).contains(&words.len())
-            && words.iter().all(|w| {
-                w.chars().next().is_some_and(char::is_uppercase)
-                    && w.chars()
-                        .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
-            });
-        if !signature {
-            continue;
-        }
-        let quote_end = before.len();
-        let content_start = text[..quote_end].rfind('\n').map_or(0, |p| p + 1);
-        let Some(content) = trim_span(text, content_start, quote_end) else {
-            continue;
-        };
+/// The cue automaton: the cues, then the two dashes that sign a quotation (found in the same
+/// pass, so that signatures cost nothing where there are none).
+fn cue_automaton(cues: &[String]) -> AhoCorasick {
+    AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(cues.iter().map(String::as_str).chain(["―", "—"]))
+        .expect("cue phrases build an automaton")
+}
+
+/// "“We will not leave.” ― Jane Roe": a quotation signed after the dash at `cue` gives the
+/// quotation (back to its line's start) to the name, which ends its line or meets the next
+/// quotation.
+fn dash_signature(text: &str, cue_start: usize, cue_end: usize, out: &mut Vec<Attribution>) {
+    let before = text[..cue_start].trim_end_matches([' ', '\u{a0}']);
+    if !before.ends_with(['”', '"']) {
+        return;
+    }
+    let after = &text[cue_end..];
+    let lead = after.len() - after.trim_start_matches([' ', '\u{a0}']).len();
+    let name_start = cue_end + lead;
+    let line = &text[name_start..];
+    let name_len = line.find(['\n', '“', '"']).unwrap_or(line.len());
+    let name = line[..name_len].trim_end();
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let signature = (1..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+        });
+    if !signature {
+        return;
+    }
+    let quote_end = before.len();
+    let content_start = text[..quote_end].rfind('\n').map_or(0, |p| p + 1);
+    if let Some(content) = trim_span(text, content_start, quote_end) {
         out.push(Attribution {
             source: Some((name_start, name_start + name.len())),
-            cue,
+            cue: (cue_start, cue_end),
             content: (content.0, quote_end),
             class: CueClass::Reporting,
         });
@@ -751,7 +753,7 @@ fn source_before(
     floor: usize,
     cue: usize,
     not_source: &[String],
-    far_names: bool,
+    far_names: &dyn Fn() -> bool,
 ) -> Option<(usize, usize)> {
     let before = &text[floor..cue];
     let mut end = floor + before.trim_end().len();
@@ -796,7 +798,7 @@ fn source_before(
             if words > 10 {
                 // No boundary within ten words ("In a meeting with the board of the Post
                 // Trump said"): the name right before the cue, its capitalised words.
-                return if far_names {
+                return if far_names() {
                     capitalised_run(text, floor, end)
                 } else {
                     None
