@@ -431,12 +431,41 @@ impl AttributionExtractor {
         cue_text: &str,
         judged_cue: bool,
     ) -> Option<Attribution> {
-        // "a claimed bombing", "the alleged plot": an adjective, not a cue.
+        // "a claimed bombing", "the alleged plot", "those states", "help of states": a
+        // modifier or a noun, not a cue; "the United States": a name.
         if let Some((ws, we)) = word_before(text, s, cs) {
+            let before = text[ws..we].to_lowercase();
             if matches!(
-                text[ws..we].to_lowercase().as_str(),
-                "a" | "an" | "the" | "its" | "their" | "this" | "his" | "her"
-            ) {
+                before.as_str(),
+                "a" | "an"
+                    | "the"
+                    | "its"
+                    | "their"
+                    | "this"
+                    | "his"
+                    | "her"
+                    | "those"
+                    | "these"
+                    | "many"
+                    | "some"
+                    | "other"
+                    | "several"
+                    | "both"
+                    | "two"
+                    | "three"
+                    | "of"
+                    | "in"
+            ) || (before == "united" && text[cs..ce].eq_ignore_ascii_case("states"))
+            {
+                return None;
+            }
+            // "I think", "we believe": the speaker hedging, not a report of someone.
+            if matches!(before.as_str(), "i" | "we")
+                && matches!(
+                    text[cs..ce].to_lowercase().as_str(),
+                    "think" | "believe" | "guess" | "suppose" | "feel"
+                )
+            {
                 return None;
             }
         }
