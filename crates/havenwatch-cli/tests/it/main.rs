@@ -855,6 +855,8 @@ fn train_attribution_reproduces_the_committed_lexicon_and_model() {
         train.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--min-count",
+        "2",
         "--min-probability",
         "0.2",
         "--strong-probability",
