@@ -459,6 +459,17 @@ impl AttributionExtractor {
             {
                 return None;
             }
+            // "fair to say", "what to say", "can't believe", "don't think": an infinitive or a
+            // negated belief, not a report.
+            if matches!(
+                before.as_str(),
+                "to" | "can't" | "cannot" | "don't" | "didn't" | "can’t" | "don’t" | "didn’t"
+            ) && matches!(
+                text[cs..ce].to_lowercase().as_str(),
+                "say" | "believe" | "think"
+            ) {
+                return None;
+            }
             // "I think", "we believe": the speaker hedging, not a report of someone.
             if matches!(before.as_str(), "i" | "we")
                 && matches!(
