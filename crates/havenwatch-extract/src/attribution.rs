@@ -511,7 +511,34 @@ impl AttributionExtractor {
         if starts_with_word(after_trim, "to") && cue_start > cs {
             return None;
         }
-        // Passive: "... was claimed by the group", "as reported by X".
+        // "Trump attacked Clinton's record, saying ...", "responded by saying ...": a
+        // participle speaks for the subject of the sentence.
+        if cue_text.ends_with("ing") && !ends_sentence {
+            let before = text[s..cs].trim_end();
+            let by = word_before(text, s, cs)
+                .is_some_and(|(ws, we)| text[ws..we].eq_ignore_ascii_case("by"));
+            if before.ends_with(',') || by {
+                if let Some(subject) = sentence_subject(text, s, cs) {
+                    let rest = &text[ce..body_end];
+                    let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+                    let content = trim_span(text, c0, body_end)?;
+                    return Some(Attribution {
+                        source: Some(subject),
+                        cue: (cs, ce),
+                        content,
+                        class,
+                    });
+                }
+            }
+        }
+        // Passive: "... was claimed by the group", "as reported by X"; not "replied by saying".
+        let gerund_after_by = after_trim
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|w| w.ends_with("ing"));
+        if starts_with_word(after_trim, "by") && gerund_after_by {
+            return None;
+        }
         if starts_with_word(after_trim, "by") {
             let by = body_end - after_trim.len() + 2;
             let rest = &text[by..body_end];
@@ -864,6 +891,73 @@ fn source_before(
     Some(span)
 }
 
+/// The subject a sentence opens with (after an opening phrase set off by a comma): its words
+/// up to the first that looks like a verb (an auxiliary, or a lowercase word ending in "ed"
+/// or "s"), at most five, the first of them capitalised.
+fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)> {
+    let sentence = &text[s..limit];
+    // "During a speech on Friday, Trump ...": the subject follows the opening phrase.
+    let opener = sentence
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| OPENERS.contains(&w.to_lowercase().as_str()));
+    let start = match sentence.find(',') {
+        Some(p) if opener => s + p + 1,
+        _ => s,
+    };
+    // Words with their offsets.
+    let words = text[start..limit]
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w));
+    let mut end = start;
+    for (i, (at, w)) in words.enumerate() {
+        let lower = w.to_lowercase();
+        let verb_like = AUXILIARIES.contains(&lower.as_str())
+            || matches!(lower.as_str(), "is" | "was" | "are" | "were")
+            || (i > 0
+                && w.chars().next().is_some_and(char::is_lowercase)
+                && (lower.ends_with("ed") || lower.ends_with('s')));
+        if verb_like || i >= 5 {
+            break;
+        }
+        if i == 0
+            && !w.chars().next().is_some_and(char::is_uppercase)
+            && !matches!(lower.as_str(), "the" | "a" | "an" | "its" | "their")
+        {
+            return None;
+        }
+        end = at + w.len();
+        if w.ends_with(',') {
+            break; // "Trump, who ...": the name before the comma
+        }
+    }
+    (end > start).then(|| trim_span(text, start, end)).flatten()
+}
+
+/// Words that open a sentence with a phrase before its subject.
+const OPENERS: &[&str] = &[
+    "during",
+    "in",
+    "on",
+    "at",
+    "after",
+    "before",
+    "while",
+    "when",
+    "earlier",
+    "later",
+    "last",
+    "on",
+    "speaking",
+    "asked",
+    "since",
+    "following",
+    "despite",
+    "for",
+    "with",
+    "without",
+];
+
 /// The capitalised words ending at `end` (at most six), as a source: `None` if the word right
 /// before `end` is not capitalised.
 fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize)> {
@@ -942,6 +1036,27 @@ mod tests {
                     "“We will not leave. Never.”".into()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_participle_speaks_for_the_subject_of_its_sentence() {
+        let got = show("During a visit to Osmar on Friday, the Panel criticised the Authority, saying it shelters the group. The ministry replied by saying the camps were closed.");
+        assert!(
+            got.contains(&(
+                "the Panel".into(),
+                "saying".into(),
+                "it shelters the group".into()
+            )),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(
+                "The ministry".into(),
+                "saying".into(),
+                "the camps were closed".into()
+            )),
+            "{got:?}"
         );
     }
 
