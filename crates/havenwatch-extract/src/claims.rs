@@ -98,13 +98,6 @@ impl PhraseSet {
         }
     }
 
-    /// Whether a phrase occurs as whole words in `text[s..e]` (one pass, no allocation).
-    fn any(&self, text: &str, s: usize, e: usize) -> bool {
-        self.automaton
-            .find_iter(&text[s..e])
-            .any(|m| word_bounded(text, s + m.start(), s + m.end()))
-    }
-
     /// Whole-word matches in `text[s..e]`: (start, end, phrase index).
     fn find(&self, text: &str, s: usize, e: usize) -> Vec<(usize, usize, usize)> {
         self.automaton
@@ -144,10 +137,10 @@ pub struct ClaimExtractor {
     hedges: PhraseSet,
     hedge_modality: Vec<Modality>,
     negations: PhraseSet,
-    /// Words by which a sentence without names may still refer to one ("The group ...").
-    anaphors: PhraseSet,
-    /// Words by which a sentence goes on with the previous one's report ("likewise").
-    continuations: PhraseSet,
+    /// Words by which a sentence without names may still refer to one ("The group ..."),
+    /// then words by which it goes on with the previous one's report ("likewise"): one pass
+    /// finds both.
+    sentence_words: PhraseSet,
     back_references: Vec<String>,
     generic_sources: Vec<String>,
     metonyms: HashMap<String, String>,
@@ -248,8 +241,13 @@ impl ClaimExtractor {
             hedges: PhraseSet::new(&hedge_phrases),
             hedge_modality,
             negations: PhraseSet::new(&lex.negations),
-            anaphors: PhraseSet::new(&ANAPHORS.map(String::from)),
-            continuations: PhraseSet::new(&CONTINUATIONS.map(String::from)),
+            sentence_words: PhraseSet::new(
+                &ANAPHORS
+                    .iter()
+                    .chain(CONTINUATIONS.iter())
+                    .map(|w| w.to_string())
+                    .collect::<Vec<_>>(),
+            ),
             back_references: lex
                 .back_references
                 .iter()
@@ -323,11 +321,24 @@ impl ClaimExtractor {
                 let source = self.resolve_source(text, a, &sentence_mentions, mentions, &mut doc);
                 sources.push(source);
             }
+            // Anaphors matter without names, continuations without attributions.
+            let (anaphor, continuation) = if sentence_mentions.is_empty() || atts.is_empty() {
+                let mut found = (false, false);
+                for (_, _, i) in self.sentence_words.find(text, s, e) {
+                    if i < ANAPHORS.len() {
+                        found.0 = true;
+                    } else {
+                        found.1 = true;
+                    }
+                }
+                found
+            } else {
+                (false, false)
+            };
             // A sentence that goes on with what the previous one reported ("X likewise ...",
             // "It also ...") is still that source's.
             let inherited = if atts.is_empty()
-                && (self.continuations.any(text, s, e)
-                    || self.hedge(text, s, e, |_| true) == Some(Modality::Reported))
+                && (continuation || self.hedge(text, s, e, |_| true) == Some(Modality::Reported))
             {
                 previous.clone()
             } else {
@@ -346,7 +357,7 @@ impl ClaimExtractor {
             };
             // A relation needs a name in its sentence (a pronoun's referent is named before
             // it, in this sentence or an earlier one): sentences without one only count.
-            let triggers = if sentence_mentions.is_empty() && !self.anaphors.any(text, s, e) {
+            let triggers = if sentence_mentions.is_empty() && !anaphor {
                 Vec::new()
             } else {
                 self.trigger_phrases.find(text, s, e)
