@@ -459,16 +459,40 @@ impl AttributionExtractor {
             {
                 return None;
             }
-            // "fair to say", "what to say", "can't believe", "don't think": an infinitive or a
-            // negated belief, not a report.
+            // "fair to say", "what to say", "can't believe", "don't think", "to show that": an
+            // infinitive or a negated belief, not a report.
             if matches!(
                 before.as_str(),
                 "to" | "can't" | "cannot" | "don't" | "didn't" | "can’t" | "don’t" | "didn’t"
             ) && matches!(
                 text[cs..ce].to_lowercase().as_str(),
-                "say" | "believe" | "think"
+                "say" | "believe" | "think" | "show"
             ) {
                 return None;
+            }
+            // "The Morning Show", "a reality show": a programme, not a finding.
+            let cue_lower = text[cs..ce].to_lowercase();
+            if matches!(cue_lower.as_str(), "show" | "shows")
+                && (text[ws..we].chars().next().is_some_and(char::is_uppercase)
+                    || text[cs..ce].starts_with('S'))
+            {
+                return None;
+            }
+            // "X said she thinks ...": the belief is inside X's report, not another one.
+            if matches!(
+                cue_lower.as_str(),
+                "thinks" | "think" | "believes" | "believe" | "feels"
+            ) && matches!(before.as_str(), "he" | "she" | "they")
+            {
+                let earlier = word_before(text, s, ws)
+                    .map(|(a, b)| text[a..b].to_lowercase())
+                    .unwrap_or_default();
+                if matches!(
+                    earlier.as_str(),
+                    "said" | "says" | "that" | "told" | "added" | "insisted"
+                ) {
+                    return None;
+                }
             }
             // "I think", "we believe": the speaker hedging, not a report of someone.
             if matches!(before.as_str(), "i" | "we")
@@ -720,7 +744,9 @@ fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attributio
             name.to_lowercase().as_str(),
             "note"
                 | "update"
+                | "updated"
                 | "photo"
+                | "photos"
                 | "video"
                 | "watch"
                 | "read more"
@@ -728,6 +754,18 @@ fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attributio
                 | "editor's note"
                 | "source"
                 | "sources"
+                | "the latest"
+                | "latest"
+                | "correction"
+                | "clarification"
+                | "breaking"
+                | "analysis"
+                | "opinion"
+                | "editorial"
+                | "exclusive"
+                | "live"
+                | "explainer"
+                | "fact check"
         );
     if !looks_like_a_name {
         return None;
