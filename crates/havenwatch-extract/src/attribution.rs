@@ -312,6 +312,50 @@ impl AttributionExtractor {
                 }
                 judged_cue = true;
             }
+            // "Trump attacked Clinton's record, saying ...", "he said, adding that ...",
+            // "responded by saying ...": a participle speaks for the speaker before it in the
+            // sentence, or for the subject the sentence opens with.
+            let participle = class != CueClass::SourceAfter
+                && cue_text.ends_with("ing")
+                && (text[s..cs].trim_end().ends_with(',')
+                    || word_before(text, s, cs).is_some_and(|(ws, we)| {
+                        matches!(
+                            text[ws..we].to_lowercase().as_str(),
+                            "by" | "from"
+                                | "for"
+                                | "of"
+                                | "about"
+                                | "after"
+                                | "before"
+                                | "without"
+                                | "while"
+                                | "when"
+                                | "even"
+                                | "also"
+                                | "then"
+                        )
+                    }));
+            if participle {
+                let speaker = out[first..]
+                    .iter()
+                    .rev()
+                    .find(|a| a.cue.1 <= cs && a.source.is_some())
+                    .and_then(|a| a.source)
+                    .or_else(|| sentence_subject(text, s, cs));
+                let rest = &text[ce..body_end];
+                let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+                if let (Some(source), Some(content)) = (speaker, trim_span(text, c0, body_end)) {
+                    if !out.iter().any(|o| o.cue.0 < ce && cs < o.cue.1) {
+                        out.push(Attribution {
+                            source: Some(source),
+                            cue: (cs, ce),
+                            content,
+                            class,
+                        });
+                    }
+                    continue;
+                }
+            }
             let found = if class == CueClass::SourceAfter {
                 self.according_to(text, s, body_end, cs, ce)
             } else {
@@ -534,26 +578,6 @@ impl AttributionExtractor {
         // "is said to", "are reported to": a hedge on the clause, not an attribution.
         if starts_with_word(after_trim, "to") && cue_start > cs {
             return None;
-        }
-        // "Trump attacked Clinton's record, saying ...", "responded by saying ...": a
-        // participle speaks for the subject of the sentence.
-        if cue_text.ends_with("ing") && !ends_sentence {
-            let before = text[s..cs].trim_end();
-            let by = word_before(text, s, cs)
-                .is_some_and(|(ws, we)| text[ws..we].eq_ignore_ascii_case("by"));
-            if before.ends_with(',') || by {
-                if let Some(subject) = sentence_subject(text, s, cs) {
-                    let rest = &text[ce..body_end];
-                    let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
-                    let content = trim_span(text, c0, body_end)?;
-                    return Some(Attribution {
-                        source: Some(subject),
-                        cue: (cs, ce),
-                        content,
-                        class,
-                    });
-                }
-            }
         }
         // Passive: "... was claimed by the group", "as reported by X"; not "replied by saying".
         let gerund_after_by = after_trim
