@@ -478,72 +478,49 @@ impl AttributionExtractor {
         // "a claimed bombing", "the alleged plot", "those states", "help of states": a
         // modifier or a noun, not a cue; "the United States": a name.
         if let Some((ws, we)) = word_before(text, s, cs) {
-            let before = text[ws..we].to_lowercase();
-            if matches!(
-                before.as_str(),
-                "a" | "an"
-                    | "the"
-                    | "its"
-                    | "their"
-                    | "this"
-                    | "his"
-                    | "her"
-                    | "those"
-                    | "these"
-                    | "many"
-                    | "some"
-                    | "other"
-                    | "several"
-                    | "both"
-                    | "two"
-                    | "three"
-                    | "of"
-                    | "in"
-            ) || (before == "united" && text[cs..ce].eq_ignore_ascii_case("states"))
+            // Compared in place: this runs for every cue the automaton finds.
+            let word = &text[ws..we];
+            let is = |list: &[&str]| list.iter().any(|x| word.eq_ignore_ascii_case(x));
+            if is(&[
+                "a", "an", "the", "its", "their", "this", "his", "her", "those", "these", "many",
+                "some", "other", "several", "both", "two", "three", "of", "in",
+            ]) || (word.eq_ignore_ascii_case("united") && cue_text == "states")
             {
                 return None;
             }
             // "fair to say", "what to say", "can't believe", "don't think", "to show that": an
             // infinitive or a negated belief, not a report.
-            if matches!(
-                before.as_str(),
-                "to" | "can't" | "cannot" | "don't" | "didn't" | "can’t" | "don’t" | "didn’t"
-            ) && matches!(
-                text[cs..ce].to_lowercase().as_str(),
-                "say" | "believe" | "think" | "show"
-            ) {
+            if is(&[
+                "to", "can't", "cannot", "don't", "didn't", "can’t", "don’t", "didn’t",
+            ]) && matches!(cue_text, "say" | "believe" | "think" | "show")
+            {
                 return None;
             }
             // "The Morning Show", "a reality show": a programme, not a finding.
-            let cue_lower = text[cs..ce].to_lowercase();
-            if matches!(cue_lower.as_str(), "show" | "shows")
-                && (text[ws..we].chars().next().is_some_and(char::is_uppercase)
+            if matches!(cue_text, "show" | "shows")
+                && (word.chars().next().is_some_and(char::is_uppercase)
                     || text[cs..ce].starts_with('S'))
             {
                 return None;
             }
             // "X said she thinks ...": the belief is inside X's report, not another one.
             if matches!(
-                cue_lower.as_str(),
+                cue_text,
                 "thinks" | "think" | "believes" | "believe" | "feels"
-            ) && matches!(before.as_str(), "he" | "she" | "they")
+            ) && is(&["he", "she", "they"])
             {
-                let earlier = word_before(text, s, ws)
-                    .map(|(a, b)| text[a..b].to_lowercase())
-                    .unwrap_or_default();
-                if matches!(
-                    earlier.as_str(),
-                    "said" | "says" | "that" | "told" | "added" | "insisted"
-                ) {
+                let reported = word_before(text, s, ws).is_some_and(|(a, b)| {
+                    ["said", "says", "that", "told", "added", "insisted"]
+                        .iter()
+                        .any(|x| text[a..b].eq_ignore_ascii_case(x))
+                });
+                if reported {
                     return None;
                 }
             }
             // "I think", "we believe": the speaker hedging, not a report of someone.
-            if matches!(before.as_str(), "i" | "we")
-                && matches!(
-                    text[cs..ce].to_lowercase().as_str(),
-                    "think" | "believe" | "guess" | "suppose" | "feel"
-                )
+            if is(&["i", "we"])
+                && matches!(cue_text, "think" | "believe" | "guess" | "suppose" | "feel")
             {
                 return None;
             }
@@ -551,9 +528,7 @@ impl AttributionExtractor {
         // Auxiliaries before the cue join it.
         let mut cue_start = cs;
         while let Some((ws, we)) = word_before(text, s, cue_start) {
-            if AUXILIARIES.contains(&text[ws..we].to_lowercase().as_str())
-                && text[we..cue_start].trim().is_empty()
-            {
+            if one_of(&text[ws..we], AUXILIARIES) && text[we..cue_start].trim().is_empty() {
                 cue_start = ws;
             } else {
                 break;
@@ -919,8 +894,7 @@ fn source_before(
         if c.is_whitespace() {
             let next = floor + i + c.len_utf8();
             let word = text[next..start].trim();
-            let lower = word.to_lowercase();
-            if CLAUSE_WORDS.contains(&lower.as_str()) {
+            if one_of(word, CLAUSE_WORDS) {
                 break;
             }
             words += 1;
@@ -938,7 +912,7 @@ fn source_before(
         }
         if i == 0 {
             let word = &text[floor..start];
-            if !CLAUSE_WORDS.contains(&word.trim().to_lowercase().as_str()) {
+            if !one_of(word.trim(), CLAUSE_WORDS) {
                 start = floor;
             }
         }
@@ -946,8 +920,10 @@ fn source_before(
     // Drop a clause word the loop stopped at.
     let span = trim_span(text, start, end)?;
     let phrase = &text[span.0..span.1];
-    let first = phrase.split_whitespace().next()?.to_lowercase();
-    if not_source.contains(&first) || phrase.chars().all(|c| !c.is_alphabetic()) {
+    let first = phrase.split_whitespace().next()?;
+    if not_source.iter().any(|w| first.eq_ignore_ascii_case(w))
+        || phrase.chars().all(|c| !c.is_alphabetic())
+    {
         return None;
     }
     Some(span)
@@ -1019,6 +995,11 @@ const OPENERS: &[&str] = &[
     "with",
     "without",
 ];
+
+/// Whether `word` is one of `list` (lowercase), in any case, without allocating.
+fn one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|x| word.eq_ignore_ascii_case(x))
+}
 
 /// The capitalised words ending at `end` (at most six), as a source: `None` if the word right
 /// before `end` is not capitalised.
