@@ -315,7 +315,12 @@ impl AttributionExtractor {
             // "Trump attacked Clinton's record, saying ...", "he said, adding that ...",
             // "responded by saying ...": a participle speaks for the speaker before it in the
             // sentence, or for the subject the sentence opens with.
-            let participle = class != CueClass::SourceAfter
+            // ", citing X." at a clause's end: the subject cites X (not "the Panel, citing
+            // the Bureau, indicates", where the cited party speaks through the Panel).
+            let citing_at_end = class == CueClass::SourceAfter
+                && matches!(cue_text.as_str(), "citing" | "quoting")
+                && !text[ce..body_end].contains(',');
+            let participle = (class != CueClass::SourceAfter || citing_at_end)
                 && cue_text.ends_with("ing")
                 && (text[s..cs].trim_end().ends_with(',')
                     || word_before(text, s, cs).is_some_and(|(ws, we)| {
@@ -582,7 +587,31 @@ impl AttributionExtractor {
         // A name far into a sentence without a boundary before it is a speaker only for cues
         // that are speech whatever follows them ("said"), not for "states" or "details".
         let strong = || self.strong.iter().any(|c| c == cue_text);
-        let source = source_before(text, s, cue_start, &self.not_source, &strong);
+        // Adverbs between the speaker and the cue ("X even suggested", "Y pointedly refused")
+        // are not the speaker.
+        let mut speaker_end = cue_start;
+        while let Some((ws, we)) = word_before(text, s, speaker_end) {
+            let word = &text[ws..we];
+            let adverb = (word.len() > 4
+                && word.ends_with("ly")
+                && word.chars().next().is_some_and(char::is_lowercase))
+                || one_of(word, ADVERBS);
+            if adverb && text[we..speaker_end].trim().is_empty() {
+                speaker_end = ws;
+            } else {
+                break;
+            }
+        }
+        let source = source_before(text, s, speaker_end, &self.not_source, &strong).map(|src| {
+            // A lone function word ("refused to admit", "may not want") is no speaker: the
+            // sentence's subject is.
+            let phrase = &text[src.0..src.1];
+            if one_of(phrase, FUNCTION_WORDS) {
+                sentence_subject(text, s, src.0).unwrap_or(src)
+            } else {
+                src
+            }
+        });
         match source {
             Some(src)
                 if !ends_sentence
@@ -941,7 +970,20 @@ fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)
         .is_some_and(|w| OPENERS.contains(&w.to_lowercase().as_str()));
     let start = match sentence.find(',') {
         Some(p) if opener => s + p + 1,
+        // "After saying ...": the subject comes after the opening phrase, past the cue.
+        None if opener => return None,
         _ => s,
+    };
+    // "But", "Meanwhile,": a sentence's first word that joins it to the one before.
+    let start = {
+        let rest = &text[start..limit];
+        let lead = rest.len() - rest.trim_start().len();
+        let first = rest.split_whitespace().next().unwrap_or("");
+        if one_of(first.trim_end_matches(','), DISCOURSE_WORDS) {
+            start + lead + first.len()
+        } else {
+            start
+        }
     };
     // Words with their offsets.
     let words = text[start..limit]
@@ -994,6 +1036,54 @@ const OPENERS: &[&str] = &[
     "for",
     "with",
     "without",
+];
+
+/// Words that open a sentence by joining it to the one before.
+const DISCOURSE_WORDS: &[&str] = &[
+    "but",
+    "and",
+    "meanwhile",
+    "however",
+    "still",
+    "yet",
+    "so",
+    "then",
+    "also",
+    "instead",
+    "now",
+    "indeed",
+    "moreover",
+    "furthermore",
+    "separately",
+];
+
+/// Words that are never a speaker on their own.
+const FUNCTION_WORDS: &[&str] = &[
+    "to", "for", "from", "of", "in", "on", "at", "by", "with", "and", "or", "but", "may", "might",
+    "can", "could", "would", "should", "will", "not", "also", "was", "were", "is", "are", "be",
+    "been",
+];
+
+/// Adverbs (besides those in -ly) that stand between a speaker and a cue.
+const ADVERBS: &[&str] = &[
+    "even",
+    "however",
+    "perhaps",
+    "now",
+    "then",
+    "together",
+    "still",
+    "never",
+    "almost",
+    "just",
+    "only",
+    "often",
+    "again",
+    "already",
+    "once",
+    "soon",
+    "ultimately",
+    "initially",
 ];
 
 /// Whether `word` is one of `list` (lowercase), in any case, without allocating.
