@@ -480,9 +480,22 @@ impl AttributionExtractor {
         cue_text: &str,
         judged_cue: bool,
     ) -> Option<Attribution> {
+        // "Tell that to the janitor", "Believe me": an imperative opening a sentence or a
+        // quotation speaks to someone, it reports no one.
+        if matches!(
+            cue_text,
+            "tell" | "say" | "believe" | "think" | "show" | "imagine"
+        ) && text[s..cs]
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '“' | '"' | '\'' | '‘'))
+            .is_empty()
+        {
+            return None;
+        }
         // "a claimed bombing", "the alleged plot", "those states", "help of states": a
         // modifier or a noun, not a cue; "the United States": a name.
-        if let Some((ws, we)) = word_before(text, s, cs) {
+        // The word before the cue, found once: the checks below and the auxiliaries use it.
+        let word_before_cue = word_before(text, s, cs);
+        if let Some((ws, we)) = word_before_cue {
             // Compared in place: this runs for every cue the automaton finds.
             let word = &text[ws..we];
             let is = |list: &[&str]| list.iter().any(|x| word.eq_ignore_ascii_case(x));
@@ -530,11 +543,13 @@ impl AttributionExtractor {
                 return None;
             }
         }
-        // Auxiliaries before the cue join it.
+        // Auxiliaries before the cue join it; `before_cue` is then the word before those.
         let mut cue_start = cs;
-        while let Some((ws, we)) = word_before(text, s, cue_start) {
+        let mut before_cue = word_before_cue;
+        while let Some((ws, we)) = before_cue {
             if one_of(&text[ws..we], AUXILIARIES) && text[we..cue_start].trim().is_empty() {
                 cue_start = ws;
+                before_cue = word_before(text, s, ws);
             } else {
                 break;
             }
@@ -547,7 +562,12 @@ impl AttributionExtractor {
             || after_trim
                 .split_whitespace()
                 .take(4)
-                .any(|w| w.eq_ignore_ascii_case("that"));
+                .any(|w| w.eq_ignore_ascii_case("that"))
+            // "called Oz a “quack”", "called him ''a genius''": a quotation close after.
+            || after_trim
+                .split_whitespace()
+                .take(4)
+                .any(|w| w.starts_with(['“', '"']) || w.starts_with("''"));
         if !judged_cue
             && !self.strong.iter().any(|c| c == cue_text)
             && !complement
@@ -590,7 +610,8 @@ impl AttributionExtractor {
         // Adverbs between the speaker and the cue ("X even suggested", "Y pointedly refused")
         // are not the speaker.
         let mut speaker_end = cue_start;
-        while let Some((ws, we)) = word_before(text, s, speaker_end) {
+        let mut before_speaker = before_cue;
+        while let Some((ws, we)) = before_speaker {
             let word = &text[ws..we];
             let adverb = (word.len() > 4
                 && word.ends_with("ly")
@@ -598,9 +619,29 @@ impl AttributionExtractor {
                 || one_of(word, ADVERBS);
             if adverb && text[we..speaker_end].trim().is_empty() {
                 speaker_end = ws;
+                before_speaker = word_before(text, s, ws);
             } else {
                 break;
             }
+        }
+        // "a curfew was announced", "the efforts are expected": a passive without its agent
+        // names no speaker; the subject is what was said, not who said it.
+        let passive = text[cue_start..cs]
+            .split_whitespace()
+            .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]))
+            && (cue_text.ends_with("ed") || one_of(cue_text, &["known as", "told", "said"]));
+        if passive && !starts_with_word(after_trim, "by") {
+            let rest = &text[ce..body_end];
+            let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+            let content = trim_span(text, s, cue_start)
+                .filter(|_| ends_sentence)
+                .or_else(|| trim_span(text, c0, body_end))?;
+            return Some(Attribution {
+                source: None,
+                cue: (cue_start, ce),
+                content,
+                class,
+            });
         }
         let source = source_before(text, s, speaker_end, &self.not_source, &strong).map(|src| {
             // A lone function word ("refused to admit", "may not want") is no speaker: the
@@ -662,9 +703,11 @@ impl AttributionExtractor {
                 })
             }
             Some(src) => {
-                // CONTENT, SOURCE CUE.
+                // CONTENT, SOURCE CUE.   ("“Are we done?” she asked.": the question closes a
+                // sentence of its own; the quotation before is the content.)
                 let content_end = text[s..src.0].trim_end_matches([' ', ',', '—', '–']).len() + s;
-                let content = trim_span(text, s, content_end)?;
+                let content =
+                    trim_span(text, s, content_end).or_else(|| quotation_before(text, s))?;
                 Some(Attribution {
                     source: Some(src),
                     cue: (cue_start, ce),
@@ -1085,6 +1128,28 @@ const ADVERBS: &[&str] = &[
     "ultimately",
     "initially",
 ];
+
+/// The quotation that ends right before `at` (spaces aside), from its opening mark: at most
+/// 600 bytes back, within its paragraph.
+fn quotation_before(text: &str, at: usize) -> Option<(usize, usize)> {
+    let before = text[..at].trim_end();
+    let close = before.chars().next_back()?;
+    let open = match close {
+        '”' => '“',
+        '"' => '"',
+        _ => return None,
+    };
+    let inner = &before[..before.len() - close.len_utf8()];
+    let floor = inner.len().saturating_sub(600);
+    let floor = (floor..=inner.len())
+        .find(|&i| inner.is_char_boundary(i))
+        .unwrap_or(inner.len());
+    let start = inner[floor..].rfind(open).map(|p| floor + p)?;
+    if inner[start..].contains("\n\n") {
+        return None;
+    }
+    Some((start, before.len()))
+}
 
 /// Whether `word` is one of `list` (lowercase), in any case, without allocating.
 fn one_of(word: &str, list: &[&str]) -> bool {
