@@ -1259,6 +1259,30 @@ mod tests {
     }
 
     #[test]
+    fn passives_questions_and_imperatives() {
+        assert_eq!(
+            show("The attack was documented. “Are the camps closed?” the envoy asked. “Tell that to the families,” the mayor said."),
+            vec![
+                (
+                    String::new(),
+                    "was documented".into(),
+                    "The attack".into()
+                ),
+                (
+                    "the envoy".into(),
+                    "asked".into(),
+                    "“Are the camps closed?”".into()
+                ),
+                (
+                    "the mayor".into(),
+                    "said".into(),
+                    "“Tell that to the families,”".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn auxiliaries_join_the_cue_and_weak_cues_need_a_complement() {
         assert_eq!(
             show("The Panel has also noted that the camps remain. The states hold talks."),
