@@ -111,7 +111,7 @@ pub fn build_findings(claims: &[StoredClaim], config: &Config) -> Vec<Finding> {
 }
 
 /// Most independently supported first, then most reported, then by subject.
-pub fn sort_findings(findings: &mut [Finding]) {
+fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.independent_origins
             .cmp(&a.independent_origins)

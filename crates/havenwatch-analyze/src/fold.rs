@@ -12,7 +12,7 @@
 use crate::config::Config;
 use crate::findings::{is_contradiction, is_hedged, Finding, DOCUMENTS_LISTED};
 use crate::grading::{Credibility, Grade, Reliability};
-use crate::independence::Origin;
+use crate::independence::{find, union, BandIndex, Origin};
 use havenwatch_core::text::{alias_key, hamming};
 use havenwatch_core::{Predicate, Tlp};
 use havenwatch_store::StoredClaim;
@@ -149,52 +149,6 @@ fn document_key(id: &str) -> u64 {
     }
 }
 
-/// Near-duplicate candidates through bands: a fingerprint's bands and exact copies.
-struct BandIndex {
-    bands: usize,
-    width: usize,
-    buckets: FxHashMap<(u8, u64), Vec<u32>>,
-    exact: FxHashMap<u64, u32>,
-}
-
-impl BandIndex {
-    fn new(bits: u32) -> Self {
-        let bands = (bits as usize + 1).min(64);
-        BandIndex {
-            bands,
-            width: 64 / bands,
-            buckets: FxHashMap::default(),
-            exact: FxHashMap::default(),
-        }
-    }
-
-    fn band(&self, print: u64, band: usize) -> (u8, u64) {
-        let mask = if self.width >= 64 {
-            u64::MAX
-        } else {
-            (1u64 << self.width) - 1
-        };
-        (band as u8, (print >> (band * self.width)) & mask)
-    }
-
-    fn insert(&mut self, print: u64, at: u32) {
-        self.exact.insert(print, at);
-        for b in 0..self.bands {
-            let key = self.band(print, b);
-            self.buckets.entry(key).or_default().push(at);
-        }
-    }
-}
-
-fn find(parent: &mut [u32], i: u32) -> u32 {
-    let mut i = i as usize;
-    while parent[i] as usize != i {
-        parent[i] = parent[parent[i] as usize];
-        i = parent[i] as usize;
-    }
-    i as u32
-}
-
 impl FindingState {
     /// Folds in claims of this finding not folded before (claims arrive with their document:
     /// a document's claims are all in one call).
@@ -319,28 +273,17 @@ impl FindingState {
         parent: &mut [u32],
         index: Option<&mut BandIndex>,
     ) {
-        let union = |parent: &mut [u32], a: u32, b: u32| {
-            let (a, b) = (find(parent, a), find(parent, b));
-            if a != b {
-                parent[a.max(b) as usize] = a.min(b);
-            }
-        };
         match index {
             Some(index) => {
-                if let Some(&at) = index.exact.get(&print) {
+                if let Some(at) = index.exact(print) {
                     // An exact copy: its neighbours are already its story's.
                     union(parent, s, self.prints[at as usize].1);
                     return;
                 }
-                for b in 0..index.bands {
-                    let key = index.band(print, b);
-                    if let Some(bucket) = index.buckets.get(&key) {
-                        for &at in bucket {
-                            let (other, story) = self.prints[at as usize];
-                            if hamming(print, other) <= bits {
-                                union(parent, s, story);
-                            }
-                        }
+                for at in index.candidates(print) {
+                    let (other, story) = self.prints[at as usize];
+                    if hamming(print, other) <= bits {
+                        union(parent, s, story);
                     }
                 }
                 index.insert(print, self.prints.len() as u32);

@@ -39,65 +39,42 @@ pub fn names(origins: &[Origin]) -> String {
 /// incrementally; a test holds the two to it).
 pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin> {
     // One node per document speaking in its own voice.
-    let mut node_of: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut node_of: FxHashMap<&str, u32> = FxHashMap::default();
     let mut carriers: Vec<usize> = Vec::new(); // a claim of each node's document
     for (i, c) in claims.iter().enumerate() {
         if c.claim.via.is_empty() {
             node_of.entry(c.document.0.as_str()).or_insert_with(|| {
                 carriers.push(i);
-                carriers.len() - 1
+                carriers.len() as u32 - 1
             });
         }
     }
-    let n = carriers.len();
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], i: usize) -> usize {
-        let mut i = i;
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
-    // Near-duplicates without comparing every pair: fingerprints within `bits` differ in at
-    // most `bits` of `bits + 1` bands, so they share one band exactly. Equal fingerprints are
-    // joined at once and compared once.
-    let bands = (near_duplicate_bits as usize + 1).min(64);
-    let width = 64 / bands;
-    let mask = if width >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << width) - 1
-    };
-    let mut first_with: FxHashMap<u64, usize> = FxHashMap::default();
-    let mut buckets: FxHashMap<(usize, u64), Vec<(u64, usize)>> = FxHashMap::default();
+    let mut parent: Vec<u32> = (0..carriers.len() as u32).collect();
+    // Distinct fingerprints with a node each; an equal one joins that node at once.
+    let mut index = BandIndex::new(near_duplicate_bits);
+    let mut prints: Vec<(u64, u32)> = Vec::new();
     for (node, &i) in carriers.iter().enumerate() {
+        let node = node as u32;
         let Some(f) = claims[i].fingerprint else {
             continue;
         };
-        if let Some(&other) = first_with.get(&f) {
-            let (a, b) = (find(&mut parent, node), find(&mut parent, other));
-            parent[a.max(b)] = a.min(b);
+        if let Some(at) = index.exact(f) {
+            union(&mut parent, node, prints[at as usize].1);
             continue;
         }
-        first_with.insert(f, node);
-        for band in 0..bands {
-            let bucket = buckets
-                .entry((band, (f >> (band * width)) & mask))
-                .or_default();
-            for &(g, other) in bucket.iter() {
-                if hamming(f, g) <= near_duplicate_bits {
-                    let (a, b) = (find(&mut parent, node), find(&mut parent, other));
-                    parent[a.max(b)] = a.min(b);
-                }
+        for at in index.candidates(f) {
+            let (g, other) = prints[at as usize];
+            if hamming(f, g) <= near_duplicate_bits {
+                union(&mut parent, node, other);
             }
-            bucket.push((f, node));
         }
+        index.insert(f, prints.len() as u32);
+        prints.push((f, node));
     }
     // The earliest carrier of each story speaks for it.
-    let mut earliest: Vec<Option<usize>> = vec![None; n];
+    let mut earliest: Vec<Option<usize>> = vec![None; carriers.len()];
     for (node, &i) in carriers.iter().enumerate() {
-        let root = find(&mut parent, node);
+        let root = find(&mut parent, node as u32) as usize;
         let better = earliest[root].is_none_or(|e| {
             (claims[i].published.as_deref(), &claims[i].document)
                 < (claims[e].published.as_deref(), &claims[e].document)
@@ -116,8 +93,7 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
                     name: c.claim.source.name.clone(),
                 };
             }
-            let node = node_of[c.document.0.as_str()];
-            let root = find(&mut parent, node);
+            let root = find(&mut parent, node_of[c.document.0.as_str()]) as usize;
             let carrier = claims[earliest[root].expect("every story has a carrier")];
             let outlet = carrier
                 .publisher
@@ -129,4 +105,78 @@ pub fn origins(claims: &[&StoredClaim], near_duplicate_bits: u32) -> Vec<Origin>
             }
         })
         .collect()
+}
+
+/// Near-duplicate candidates through bands: fingerprints within `bits` differ in at most
+/// `bits` of `bits + 1` bands, so they share one band exactly; the candidates for a fingerprint
+/// are those sharing a band with it (all of its near-duplicates, and some others), and an equal
+/// fingerprint is found at once. Entries are indexes into the caller's list of fingerprints.
+pub(crate) struct BandIndex {
+    bands: usize,
+    width: usize,
+    buckets: FxHashMap<(u8, u64), Vec<u32>>,
+    exact: FxHashMap<u64, u32>,
+}
+
+impl BandIndex {
+    pub(crate) fn new(bits: u32) -> Self {
+        let bands = (bits as usize + 1).min(64);
+        BandIndex {
+            bands,
+            width: 64 / bands,
+            buckets: FxHashMap::default(),
+            exact: FxHashMap::default(),
+        }
+    }
+
+    fn band(&self, print: u64, band: usize) -> (u8, u64) {
+        let mask = if self.width >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << self.width) - 1
+        };
+        (band as u8, (print >> (band * self.width)) & mask)
+    }
+
+    pub(crate) fn insert(&mut self, print: u64, at: u32) {
+        self.exact.insert(print, at);
+        for b in 0..self.bands {
+            let key = self.band(print, b);
+            self.buckets.entry(key).or_default().push(at);
+        }
+    }
+
+    /// The entry holding this very fingerprint.
+    pub(crate) fn exact(&self, print: u64) -> Option<u32> {
+        self.exact.get(&print).copied()
+    }
+
+    /// Entries sharing a band with `print` (an entry may come more than once).
+    pub(crate) fn candidates(&self, print: u64) -> impl Iterator<Item = u32> + '_ {
+        (0..self.bands).flat_map(move |b| {
+            self.buckets
+                .get(&self.band(print, b))
+                .into_iter()
+                .flatten()
+                .copied()
+        })
+    }
+}
+
+/// The root of `i`'s set in a union-find forest (halving the path as it goes).
+pub(crate) fn find(parent: &mut [u32], i: u32) -> u32 {
+    let mut i = i as usize;
+    while parent[i] as usize != i {
+        parent[i] = parent[parent[i] as usize];
+        i = parent[i] as usize;
+    }
+    i as u32
+}
+
+/// Joins the sets of `a` and `b`; the smaller root stays root.
+pub(crate) fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b) as usize] = a.min(b);
+    }
 }

@@ -5,14 +5,14 @@
 //! The store marks the finding key of every claim it writes; [`refresh`] folds the claims
 //! written since into each marked finding's kept state ([`FindingState`]: tallies, not claims),
 //! in chunks so memory stays bounded, and keeps finding and state. A finding without a kept
-//! state is folded from all its claims. A change
-//! of the settings findings depend on (grades, period, near-duplicate distance) recomputes all.
+//! state is folded from all its claims. A change of the settings findings depend on (grades,
+//! period, near-duplicate distance) recomputes all.
 //! Kept findings are the analyst's view; a partner's are computed from the claims it may see.
 
 use crate::config::Config;
 use crate::findings::Finding;
 use crate::fold::FindingState;
-use havenwatch_store::{finding_key, CachedFinding, FindingQuery, Store, StoreError, StoredClaim};
+use havenwatch_store::{CachedFinding, FindingQuery, Store, StoreError, StoredClaim};
 use rayon::prelude::*;
 
 /// What a refresh did.
@@ -61,7 +61,7 @@ pub fn refresh(
         dirty.truncate(take);
         // Each finding from its kept state and the claims after it; without a state (or with
         // one this build cannot read), from all its claims.
-        let mut work: Vec<(FindingState, Vec<StoredClaim>, i64)> = Vec::with_capacity(take);
+        let mut work: Vec<(&str, FindingState, Vec<StoredClaim>, i64)> = Vec::with_capacity(take);
         for d in &dirty {
             let kept = d
                 .kept
@@ -70,16 +70,16 @@ pub fn refresh(
             let (state, after) = kept.unwrap_or_default();
             let claims = store.finding_claims(&d.key, after, d.seq)?;
             outcome.claims += claims.len();
-            work.push((state, claims, d.seq));
+            work.push((d.key.as_str(), state, claims, d.seq));
         }
         let rows: Vec<Option<CachedFinding>> = work
             .into_par_iter()
-            .map(|(mut state, claims, upto)| {
+            .map(|(key, mut state, claims, upto)| {
                 let refs: Vec<&StoredClaim> = claims.iter().collect();
                 state.add(&refs, config);
                 let f = state.finding(config)?;
                 Some(CachedFinding {
-                    key: finding_key(&f.subject_id, f.predicate, f.object_id.as_deref()),
+                    key: key.to_string(),
                     subject: f.subject_id.clone(),
                     object: f.object_id.clone(),
                     predicate: f.predicate,

@@ -581,8 +581,6 @@ fn run(cli: &Cli) -> Result<u8> {
                 source: source.clone(),
                 modality: *modality,
                 since: since.clone(),
-                finding_keys: None,
-                lean: false,
                 limit: *limit,
             })?;
             if cli.json {

@@ -324,20 +324,12 @@ impl AttributionExtractor {
                 && cue_text.ends_with("ing")
                 && (text[s..cs].trim_end().ends_with(',')
                     || word_before(text, s, cs).is_some_and(|(ws, we)| {
-                        matches!(
-                            text[ws..we].to_lowercase().as_str(),
-                            "by" | "from"
-                                | "for"
-                                | "of"
-                                | "about"
-                                | "after"
-                                | "before"
-                                | "without"
-                                | "while"
-                                | "when"
-                                | "even"
-                                | "also"
-                                | "then"
+                        one_of(
+                            &text[ws..we],
+                            &[
+                                "by", "from", "for", "of", "about", "after", "before", "without",
+                                "while", "when", "even", "also", "then",
+                            ],
                         )
                     }));
             if participle {
@@ -347,9 +339,8 @@ impl AttributionExtractor {
                     .find(|a| a.cue.1 <= cs && a.source.is_some())
                     .and_then(|a| a.source)
                     .or_else(|| sentence_subject(text, s, cs));
-                let rest = &text[ce..body_end];
-                let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
-                if let (Some(source), Some(content)) = (speaker, trim_span(text, c0, body_end)) {
+                if let (Some(source), Some(content)) = (speaker, content_after(text, ce, body_end))
+                {
                     if !out.iter().any(|o| o.cue.0 < ce && cs < o.cue.1) {
                         out.push(Attribution {
                             source: Some(source),
@@ -430,9 +421,7 @@ impl AttributionExtractor {
             .rev()
             .find(|a| a.source.is_some() && a.content.0 <= ws && ws < a.content.1)?;
         prev.content.1 = text[..ws].trim_end_matches([' ', ',']).len();
-        let rest = &text[ce..body_end];
-        let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
-        let content = trim_span(text, c0, body_end)?;
+        let content = content_after(text, ce, body_end)?;
         Some(Attribution {
             source: prev.source,
             cue: (cs, ce),
@@ -631,11 +620,9 @@ impl AttributionExtractor {
             .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]))
             && (cue_text.ends_with("ed") || one_of(cue_text, &["known as", "told", "said"]));
         if passive && !starts_with_word(after_trim, "by") {
-            let rest = &text[ce..body_end];
-            let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
             let content = trim_span(text, s, cue_start)
                 .filter(|_| ends_sentence)
-                .or_else(|| trim_span(text, c0, body_end))?;
+                .or_else(|| content_after(text, ce, body_end))?;
             return Some(Attribution {
                 source: None,
                 cue: (cue_start, ce),
@@ -691,10 +678,7 @@ impl AttributionExtractor {
                             .any(|w| rest.starts_with(w))
                     })
                     .map_or(body_end, |(p, _)| ce + p);
-                let mut c0 = ce;
-                let rest = &text[c0..body_end];
-                c0 += rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
-                let content = trim_span(text, c0, body_end)?;
+                let content = content_after(text, ce, body_end)?;
                 Some(Attribution {
                     source: Some(src),
                     cue: (cue_start, ce),
@@ -1010,7 +994,7 @@ fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)
     let opener = sentence
         .split_whitespace()
         .next()
-        .is_some_and(|w| OPENERS.contains(&w.to_lowercase().as_str()));
+        .is_some_and(|w| one_of(w, OPENERS));
     let start = match sentence.find(',') {
         Some(p) if opener => s + p + 1,
         // "After saying ...": the subject comes after the opening phrase, past the cue.
@@ -1034,18 +1018,15 @@ fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)
         .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w));
     let mut end = start;
     for (i, (at, w)) in words.enumerate() {
-        let lower = w.to_lowercase();
-        let verb_like = AUXILIARIES.contains(&lower.as_str())
-            || matches!(lower.as_str(), "is" | "was" | "are" | "were")
-            || (i > 0
-                && w.chars().next().is_some_and(char::is_lowercase)
-                && (lower.ends_with("ed") || lower.ends_with('s')));
+        let lowercase = w.chars().next().is_some_and(char::is_lowercase);
+        let verb_like = one_of(w, AUXILIARIES)
+            || (i > 0 && lowercase && (w.ends_with("ed") || w.ends_with('s')));
         if verb_like || i >= 5 {
             break;
         }
         if i == 0
             && !w.chars().next().is_some_and(char::is_uppercase)
-            && !matches!(lower.as_str(), "the" | "a" | "an" | "its" | "their")
+            && !one_of(w, &["the", "a", "an", "its", "their"])
         {
             return None;
         }
@@ -1070,7 +1051,6 @@ const OPENERS: &[&str] = &[
     "earlier",
     "later",
     "last",
-    "on",
     "speaking",
     "asked",
     "since",
@@ -1170,6 +1150,14 @@ fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize
         start = ws;
     }
     (start < end).then(|| trim_span(text, start, end)).flatten()
+}
+
+/// What a cue ending at `ce` introduces: the rest of the sentence, after the spaces, commas
+/// and colon that follow the cue.
+fn content_after(text: &str, ce: usize, body_end: usize) -> Option<(usize, usize)> {
+    let rest = &text[ce..body_end];
+    let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+    trim_span(text, c0, body_end)
 }
 
 /// `[a, b)` without surrounding spaces and punctuation; `None` if nothing is left.

@@ -850,20 +850,12 @@ impl ClaimExtractor {
                     entity: Some(base.subject.id.clone()),
                     name: base.subject.name.clone(),
                 };
-                let mut outer: Vec<usize> = (0..ctx.atts.len())
-                    .filter(|&i| {
-                        let (a, b) = ctx.atts[i].content;
-                        let cue = ctx.atts[i].cue;
-                        a <= ts && ts < b && !(cue.0 < te && ts < cue.1)
-                    })
-                    .filter(|&i| ctx.sources[i].as_ref().is_some_and(|o| o.name != src.name))
-                    .collect();
-                outer.sort_by_key(|&i| {
-                    std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0)
-                });
-                let mut via: Vec<Source> = outer
-                    .iter()
-                    .filter_map(|&i| ctx.sources[i].clone())
+                let mut via: Vec<Source> = ctx
+                    .reporting(ts)
+                    .into_iter()
+                    .filter(|&i| !(ctx.atts[i].cue.0 < te && ts < ctx.atts[i].cue.1))
+                    .filter_map(|i| ctx.sources[i].clone())
+                    .filter(|o| o.name != src.name)
                     .collect();
                 via.push(src.clone());
                 out.push(Claim {
@@ -889,13 +881,7 @@ impl ClaimExtractor {
         base: Claim,
         out: &mut Vec<Claim>,
     ) {
-        let mut chain: Vec<usize> = (0..ctx.atts.len())
-            .filter(|&i| {
-                let (a, b) = ctx.atts[i].content;
-                a <= ts && ts < b && ctx.sources[i].is_some()
-            })
-            .collect();
-        chain.sort_by_key(|&i| std::cmp::Reverse(ctx.atts[i].content.1 - ctx.atts[i].content.0));
+        let mut chain = ctx.reporting(ts);
         // "Citing the Bureau, the Panel warned that ...": the cited party is an inner link of
         // the attribution whose cue its content holds, not an outer one.
         let citing = |j: usize| {
@@ -1311,7 +1297,8 @@ impl ClaimExtractor {
             }
             // A publisher that has spoken of itself ("our assessment") and then says "the
             // report argues" means its own report.
-            if doc.self_voice && !matches!(bare.as_str(), "it" | "they" | "he" | "she") {
+            let pronoun = matches!(bare.as_str(), "it" | "they" | "he" | "she");
+            if doc.self_voice && !pronoun {
                 return Some(Source {
                     entity: None,
                     name: doc.publisher.clone(),
@@ -1324,7 +1311,7 @@ impl ClaimExtractor {
                 entity: None,
                 name: bare,
             };
-            if !matches!(src.name.as_str(), "it" | "they" | "he" | "she") {
+            if !pronoun {
                 doc.last_source = Some(src.clone());
             }
             return Some(src);
@@ -1471,6 +1458,19 @@ struct DocState {
 }
 
 impl Sentence<'_> {
+    /// The attributions with a source whose content holds the trigger at `ts`, outermost
+    /// first: the reporting chain around it.
+    fn reporting(&self, ts: usize) -> Vec<usize> {
+        let mut chain: Vec<usize> = (0..self.atts.len())
+            .filter(|&i| {
+                let (a, b) = self.atts[i].content;
+                a <= ts && ts < b && self.sources[i].is_some()
+            })
+            .collect();
+        chain.sort_by_key(|&i| std::cmp::Reverse(self.atts[i].content.1 - self.atts[i].content.0));
+        chain
+    }
+
     /// The parentheticals of the clause `[cs, ce)` (see [`parentheticals`]), computed once per
     /// clause: every trigger of a clause asks for them.
     fn parentheticals(&self, cs: usize, ce: usize) -> Vec<(usize, usize)> {
@@ -1882,14 +1882,19 @@ fn pick_arguments<'a>(
 /// Whether a name at `at` is introduced as an ally ("alongside", "side by side with",
 /// "together with", "in alliance with") within the text after the trigger ending at `from`.
 fn comitative_before(text: &str, from: usize, at: usize) -> bool {
-    let before = text[from..at].to_lowercase();
-    let words: Vec<&str> = before
+    // The last words before the name, nearest first (the longest marker has four).
+    let words = text[from..at]
         .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty() && !matches!(*w, "the" | "a" | "its" | "their"))
-        .collect();
+        .rev()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty() && !matches!(w.as_str(), "the" | "a" | "its" | "their"));
+    let last: Vec<String> = words.take(4).collect();
+    let last: Vec<&str> = last.iter().rev().map(String::as_str).collect();
     matches!(
-        words.as_slice(),
+        last.as_slice(),
         [.., "alongside"]
             | [.., "side", "by", "side", "with"]
             | [.., "together", "with"]

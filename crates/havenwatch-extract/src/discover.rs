@@ -470,15 +470,7 @@ mod tests {
             "`s",
             "and",
         ];
-        let mut seed = 11u64;
-        for _ in 0..2_000 {
-            let mut text = String::new();
-            for _ in 0..14 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::random_texts(&pieces, 14, 2_000, 11) {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             name_runs(&text, &mut a);
             name_runs_reference(&text, &mut b);

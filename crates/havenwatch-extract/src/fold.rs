@@ -347,15 +347,7 @@ mod tests {
             "x",
         ];
         let v = variants();
-        let mut seed = 7u64;
-        for _ in 0..2_000 {
-            let mut text = String::new();
-            for _ in 0..12 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::random_texts(&pieces, 12, 2_000, 7) {
             let (mut a, mut b) = (FoldedText::default(), FoldedText::default());
             a.fold(&text, &v);
             b.fold_reference(&text, &v);

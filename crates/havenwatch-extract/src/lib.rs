@@ -23,6 +23,28 @@ pub mod resolver;
 pub mod sanctions;
 pub mod sentences;
 
+/// Random texts made of the pieces a test gives (deterministic for a seed), for checking a
+/// rewritten scanner against the one it replaced.
+#[cfg(test)]
+pub(crate) fn random_texts<'a>(
+    pieces: &'a [&'a str],
+    per_text: usize,
+    count: usize,
+    seed: u64,
+) -> impl Iterator<Item = String> + 'a {
+    let mut seed = seed;
+    (0..count).map(move |_| {
+        let mut text = String::new();
+        for _ in 0..per_text {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        text
+    })
+}
+
 pub use discover::NameRun;
 pub use gazetteer::{Gazetteer, GazetteerEntry, GazetteerError};
 pub use mentions::{Analysis, DiscoveredEntity, FoundMention, MentionExtractor, MentionTarget};

@@ -207,15 +207,7 @@ mod tests {
             "]",
             "(",
         ];
-        let mut seed = 5u64;
-        for _ in 0..3_000 {
-            let mut text = String::new();
-            for _ in 0..16 {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for text in crate::random_texts(&pieces, 16, 3_000, 5) {
             assert_eq!(
                 split_sentences(&text),
                 split_sentences_reference(&text),

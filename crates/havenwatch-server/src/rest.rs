@@ -224,8 +224,6 @@ async fn claims(
             source: q.source,
             modality,
             since: q.since,
-            finding_keys: None,
-            lean: false,
             limit: bounded(q.limit, 100)?,
         })?;
         Ok(Json(to_json(&list)?))

@@ -130,11 +130,6 @@ pub struct ClaimQuery {
     pub modality: Option<Modality>,
     /// Only documents published on or after this date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
     pub since: Option<String>,
-    /// Only the claims of these findings ([`crate::finding_key`]).
-    pub finding_keys: Option<Vec<String>>,
-    /// Only what findings need: `evidence_text`, `title` and `qualifiers` left empty (the
-    /// evidence means reading the document's text up to it), and in no particular order.
-    pub lean: bool,
     pub limit: usize,
 }
 

@@ -664,9 +664,6 @@ impl SqliteStore {
             values.push(rusqlite::types::Value::Integer(self.clearance.rank()));
             conditions.push(format!("c.tlp <= ?{}", values.len()));
         }
-        if let Some(keys) = &query.finding_keys {
-            conditions.push(add_in("c.finding_key", keys, &mut values));
-        }
         Ok((conditions, values, sides))
     }
 
@@ -705,7 +702,6 @@ fn query_eq(a: &ClaimQuery, b: &ClaimQuery) -> bool {
         && a.source == b.source
         && a.modality == b.modality
         && a.since == b.since
-        && a.finding_keys == b.finding_keys
 }
 
 /// A document summary from `id, title, publisher, published, url, origin, chars, mentions,
@@ -749,7 +745,15 @@ const LEAN_CLAIM_COLUMNS: &str = "c.subject, c.subject_name, c.predicate, c.obje
     '{}', c.source_entity, c.source_name, c.via, c.modality, c.negated, c.evidence_start,
     c.evidence_end, d.id, NULL, d.publisher, d.published, X'', d.fingerprint, d.tlp";
 
-/// A claim from the columns `claims` selects (or [`LEAN_CLAIM_COLUMNS`]).
+/// The columns [`claim_row`] reads with everything: `c` the claim, `d` its `document_meta`,
+/// `t` its `documents` row (title, and the text the evidence is cut from).
+const CLAIM_COLUMNS: &str = "c.subject, c.subject_name, c.predicate, c.object, c.object_name,
+    c.qualifiers, c.source_entity, c.source_name, c.via, c.modality, c.negated, c.evidence_start,
+    c.evidence_end, d.id, t.title, d.publisher, d.published,
+    substr(CAST(t.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start),
+    d.fingerprint, d.tlp";
+
+/// A claim from [`CLAIM_COLUMNS`] or [`LEAN_CLAIM_COLUMNS`].
 fn claim_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredClaim> {
     let parse_err = |e: serde_json::Error| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -1634,33 +1638,17 @@ impl Store for SqliteStore {
             values.push(rusqlite::types::Value::Integer(limit));
         }
         let sql_text = format!(
-            "SELECT c.subject, c.subject_name, c.predicate, c.object, c.object_name, {},
-                    c.source_entity, c.source_name, c.via, c.modality, c.negated,
-                    c.evidence_start, c.evidence_end, d.id, {}, d.publisher, d.published,
-                    {},
-                    d.fingerprint, d.tlp
-             FROM {} {}",
-            if query.lean { "'{}'" } else { "c.qualifiers" },
-            if query.lean { "NULL" } else { "t.title" },
-            if query.lean {
-                "X''"
-            } else {
-                "substr(CAST(t.text AS BLOB), c.evidence_start + 1, c.evidence_end - c.evidence_start)"
-            },
+            "SELECT {CLAIM_COLUMNS} FROM {} ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id",
             {
                 let filter = if conditions.is_empty() {
                     String::new()
                 } else {
                     format!("WHERE {}", conditions.join(" AND "))
                 };
-                // What a claim needs of its document comes from the narrow `document_meta`;
-                // the document's row (title, text for the evidence) only when asked for.
-                let join = if query.lean {
-                    "JOIN document_meta d ON d.doc_key = c.doc_key"
-                } else {
-                    "JOIN document_meta d ON d.doc_key = c.doc_key
-                     JOIN documents t ON t.doc_key = c.doc_key"
-                };
+                // The document's date and marking come from the narrow `document_meta`; its
+                // row (title, text for the evidence) from `documents`.
+                let join = "JOIN document_meta d ON d.doc_key = c.doc_key
+                     JOIN documents t ON t.doc_key = c.doc_key";
                 // With a limit, pick the claims before joining their documents, so that only
                 // those rows are joined; without one, join once and sort once.
                 match (&sides, limit > 0) {
@@ -1692,12 +1680,6 @@ impl Store for SqliteStore {
                         format!("claims c {join} {filter}")
                     }
                 }
-            },
-            // Lean reads feed analyses that do not depend on order: no sort.
-            if query.lean {
-                ""
-            } else {
-                "ORDER BY c.published DESC NULLS LAST, c.doc_key DESC, c.id"
             }
         );
         let mut stmt = self
