@@ -1883,24 +1883,33 @@ fn pick_arguments<'a>(
 /// "together with", "in alliance with") within the text after the trigger ending at `from`.
 fn comitative_before(text: &str, from: usize, at: usize) -> bool {
     // The last words before the name, nearest first (the longest marker has four).
-    let words = text[from..at]
+    let mut last: Vec<&str> = text[from..at]
         .split_whitespace()
         .rev()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| {
+            !w.is_empty()
+                && !["the", "a", "its", "their"]
+                    .iter()
+                    .any(|x| w.eq_ignore_ascii_case(x))
         })
-        .filter(|w| !w.is_empty() && !matches!(w.as_str(), "the" | "a" | "its" | "their"));
-    let last: Vec<String> = words.take(4).collect();
-    let last: Vec<&str> = last.iter().rev().map(String::as_str).collect();
-    matches!(
-        last.as_slice(),
-        [.., "alongside"]
-            | [.., "side", "by", "side", "with"]
-            | [.., "together", "with"]
-            | [.., "in", "alliance", "with"]
-            | [.., "shoulder", "to", "shoulder", "with"]
-    )
+        .take(4)
+        .collect();
+    last.reverse();
+    const MARKERS: [&[&str]; 5] = [
+        &["alongside"],
+        &["side", "by", "side", "with"],
+        &["together", "with"],
+        &["in", "alliance", "with"],
+        &["shoulder", "to", "shoulder", "with"],
+    ];
+    MARKERS.iter().any(|m| {
+        last.len() >= m.len()
+            && last[last.len() - m.len()..]
+                .iter()
+                .zip(m.iter())
+                .all(|(w, x)| w.eq_ignore_ascii_case(x))
+    })
 }
 
 /// After a nominal trigger ("camp", "bases"), where its owner is named: right after "run by",
