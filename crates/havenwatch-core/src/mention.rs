@@ -42,6 +42,8 @@ pub enum MentionRule {
     Apposition,
     /// A capitalised name headed by a group noun: "... Liberation Front", "Lashkar-e-...".
     GroupNoun,
+    /// A place named by a place noun: "Kebbi State", "in Djugu territory", "the town of X".
+    PlaceNoun,
     /// Named by an object in a partner's STIX bundle.
     Stix,
 }
@@ -53,6 +55,7 @@ impl MentionRule {
             MentionRule::Acronym => "acronym",
             MentionRule::Apposition => "apposition",
             MentionRule::GroupNoun => "group_noun",
+            MentionRule::PlaceNoun => "place_noun",
             MentionRule::Stix => "stix",
         }
     }
@@ -63,6 +66,7 @@ impl MentionRule {
             "acronym" => MentionRule::Acronym,
             "apposition" => MentionRule::Apposition,
             "group_noun" => MentionRule::GroupNoun,
+            "place_noun" => MentionRule::PlaceNoun,
             "stix" => MentionRule::Stix,
             _ => return None,
         })

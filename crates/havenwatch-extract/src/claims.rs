@@ -43,6 +43,10 @@ struct TriggerToml {
     symmetric: bool,
     #[serde(default)]
     object_optional: bool,
+    /// A `supports` trigger too general to be support without a kind of support named near
+    /// it: "gave the Taliban a list" is no support, "gave the TTP weapons" is.
+    #[serde(default)]
+    needs_support_kind: bool,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +79,7 @@ struct Trigger {
     object_types: Vec<EntityType>,
     symmetric: bool,
     object_optional: bool,
+    needs_support_kind: bool,
 }
 
 /// A phrase list compiled into one case-insensitive automaton.
@@ -204,6 +209,7 @@ impl ClaimExtractor {
                 object_types: parse_types(&t.object_types, i + 1)?,
                 symmetric: t.symmetric,
                 object_optional: t.object_optional,
+                needs_support_kind: t.needs_support_kind,
             });
             for p in &t.phrases {
                 let p = p.trim().to_lowercase();
@@ -806,6 +812,9 @@ impl ClaimExtractor {
                     }
                 }
                 if kinds.is_empty() {
+                    if trigger.needs_support_kind {
+                        return;
+                    }
                     kinds.push("unspecified".into());
                 }
                 qualifiers.support_type = kinds;

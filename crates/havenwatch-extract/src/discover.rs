@@ -177,6 +177,12 @@ pub struct DiscoveryLexicon {
     pub agency_nouns: Vec<String>,
     pub state_force_words: Vec<String>,
     pub demonyms: Vec<String>,
+    /// Nouns that name a place with the name before them ("Kebbi State", "Djugu territory").
+    #[serde(default)]
+    pub place_nouns: Vec<String>,
+    /// First words that make "<word> State" something other than a place ("Islamic State").
+    #[serde(default)]
+    pub not_place_words: Vec<String>,
 }
 
 impl DiscoveryLexicon {
@@ -232,6 +238,74 @@ impl DiscoveryLexicon {
         }
     }
 
+    /// Whether `word` is a place noun ("province", "State").
+    pub fn is_place_noun(&self, word: &str) -> bool {
+        self.place_nouns
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(word))
+    }
+
+    /// A place the text names that no gazetteer knows, for the name run `run`: the run with
+    /// its capitalised place noun ("Kebbi State", "Osmar Province"), or the run alone when a
+    /// lower-case place noun follows it after a locative preposition ("in Djugu territory")
+    /// or when it follows "the town of" and the like. Returns the place's span and the
+    /// evidence's span.
+    pub fn place(&self, text: &str, run: NameRun) -> Option<(NameRun, (usize, usize))> {
+        let name = &text[run.start..run.end];
+        if self.has_group_noun(name) || self.has_agency_noun(name) {
+            return None;
+        }
+        let mut words = name.split(' ');
+        let first = words.next()?;
+        let last = name.rsplit(' ').next()?;
+        if self
+            .not_place_words
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(first))
+            || name.contains(" of ")
+            || name.contains(" the ")
+            || title_case_line(text, run.start)
+        {
+            return None;
+        }
+        // "Kebbi State": the noun is part of the name.
+        if name.contains(' ') && self.is_place_noun(last) && !last.eq_ignore_ascii_case("area") {
+            return Some((run, (run.start, run.end)));
+        }
+        // "in Djugu territory": a lower-case place noun after a name after a preposition.
+        let after = &text[run.end..];
+        let noun = after
+            .strip_prefix(' ')
+            .and_then(|a| a.split(|c: char| !c.is_alphabetic()).next())
+            .filter(|w| w.chars().next().is_some_and(char::is_lowercase));
+        let before = text[..run.start].trim_end();
+        let word_before = before
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
+        if let Some(noun) = noun {
+            if self.is_place_noun(noun)
+                && LOCATIVES
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(word_before))
+            {
+                return Some((run, (run.start, run.end + 1 + noun.len())));
+            }
+        }
+        // "the town of Dravna", "the district of Lenz".
+        if let Some(head) = before.strip_suffix(" of") {
+            let noun = head.rsplit(' ').next().unwrap_or("");
+            let article = head[..head.len() - noun.len()].trim_end();
+            if noun.chars().next().is_some_and(char::is_lowercase)
+                && self.is_place_noun(noun)
+                && article.ends_with("the")
+            {
+                return Some((run, (head.len() - noun.len(), run.end)));
+            }
+        }
+        None
+    }
+
     /// Whether a name contains an agency noun.
     pub fn has_agency_noun(&self, name: &str) -> bool {
         words(name).any(|w| self.agency_nouns.contains(&w))
@@ -244,6 +318,41 @@ impl DiscoveryLexicon {
             self.state_force_words.contains(&w) || self.demonyms.contains(&w) || is_place(&w)
         })
     }
+}
+
+/// Prepositions after which a name followed by a place noun is a place.
+const LOCATIVES: [&str; 14] = [
+    "in",
+    "into",
+    "across",
+    "near",
+    "around",
+    "from",
+    "throughout",
+    "at",
+    "to",
+    "outside",
+    "inside",
+    "within",
+    "towards",
+    "toward",
+];
+
+/// Whether the line holding `at` is written in title case (a headline), where every name
+/// run looks like a name.
+fn title_case_line(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    let (mut long, mut capitalised) = (0, 0);
+    for w in text[start..end].split_whitespace() {
+        if w.len() > 3 {
+            long += 1;
+            if w.chars().next().is_some_and(char::is_uppercase) {
+                capitalised += 1;
+            }
+        }
+    }
+    long >= 4 && capitalised * 10 >= long * 7
 }
 
 /// Drops words such as "The" or "In" that open a sentence, not a name.

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 pub enum MentionTarget {
     /// An entity of the resolver, by index into [`EntityResolver::entities`].
     Known(usize),
-    /// A group discovered in this text, by index into [`Analysis::discovered`].
+    /// A group or place discovered in this text, by index into [`Analysis::discovered`].
     Discovered(usize),
 }
 
@@ -27,7 +27,7 @@ pub struct FoundMention {
     pub rule: MentionRule,
 }
 
-/// A group (or agency) that no gazetteer knew, with the evidence that it is one.
+/// A group, agency or place that no gazetteer knew, with the evidence that it is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiscoveredEntity {
     /// `prov:<slug of the name>`, the same for the same name in every document.
@@ -191,6 +191,23 @@ impl MentionExtractor {
                     EntityType::ArmedGroup,
                     MentionRule::GroupNoun,
                     (name_run.start, name_run.end),
+                );
+                continue;
+            }
+            // 4. A place named with a place noun: "Kebbi State", "in Djugu territory"; a known
+            // name inside it ("Kebbi" in "Kebbi State") is that place already.
+            if let Some((place, evidence)) = self
+                .lexicon
+                .place(text, name_run)
+                .filter(|(p, _)| !overlaps_known(p.start, p.end))
+            {
+                self.discover(
+                    &mut analysis,
+                    text,
+                    place,
+                    EntityType::Location,
+                    MentionRule::PlaceNoun,
+                    evidence,
                 );
             }
         }

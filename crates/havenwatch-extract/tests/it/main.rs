@@ -106,6 +106,62 @@ fn transliteration_variants_and_acronyms_of_the_issue_resolve() {
     }
 }
 
+/// The world layer: every state, the places and groups of regions beyond the curated core,
+/// demonyms for their governments and lands; a longer place wins over a state inside it.
+#[test]
+fn states_places_and_groups_of_other_regions_resolve() {
+    let x = extractor();
+    for (name, id) in [
+        ("Benin", "state:benin"),
+        ("Ivory Coast", "state:cote-divoire"),
+        ("Côte d'Ivoire", "state:cote-divoire"),
+        ("Beninese troops", "state:benin"),
+        ("Togolese soil", "state:togo"),
+        ("Nigerian army", "state:nigeria"),
+        ("Guinea-Bissau", "state:guinea-bissau"),
+        ("Equatorial Guinea", "state:equatorial-guinea"),
+        ("Lake Chad", "place:lake-chad-basin"),
+        ("Niger State", "place:niger-state"),
+        ("El Fashir", "place:el-fasher"),
+        ("Tillaberi", "place:tillaberi"),
+        ("Rapid Support Forces", "hw:rsf"),
+        ("RSF", "hw:rsf"),
+        ("Syrian Democratic Forces", "hw:sdf"),
+        ("Hashd al-Shaabi", "hw:pmf"),
+        ("Qassam Brigades", "hw:hamas"),
+        ("March 23 Movement", "un:CDe.006"),
+    ] {
+        assert_eq!(lookup(&x, name).as_deref(), Some(id), "{name}");
+    }
+    // In running text the longest name wins: the lake, not the state; the Nigerian state, not
+    // the country; a lower-case "rsf" is no acronym.
+    let text = "Fighters crossed Lake Chad into Niger State, rsf said.";
+    let ids: Vec<String> = x
+        .analyze(text)
+        .mentions
+        .iter()
+        .filter_map(|m| match m.target {
+            MentionTarget::Known(i) => Some(x.resolver().entity(i).id.clone()),
+            MentionTarget::Discovered(_) => None,
+        })
+        .collect();
+    assert_eq!(ids, ["place:lake-chad-basin", "place:niger-state"]);
+}
+
+/// Places no gazetteer knows, named by a place noun (fictional names): with the noun as part
+/// of the name, after a locative preposition, after "the town of"; not "Islamic State ...
+/// Province", "Secretary of State", a known place with its noun, or a headline's words.
+#[test]
+fn places_named_by_a_place_noun_snapshot() {
+    let text = "Gunmen stormed a market in Dallo district on Monday. The group also holds \
+        ground in the Wesso Hills and around the town of Marwa, and its fighters crossed into \
+        Ombe Province. Islamic State Vardo Province claimed it. The Secretary of State spoke. \
+        Kebbi State officials said Lakurawa attacked. Dallo remains tense.\n\
+        RISING TENSIONS IN NORTHERN DISTRICT AS MILITANTS ADVANCE\n\
+        Militants Advance On Remote District";
+    insta::assert_snapshot!(describe(&extractor(), text));
+}
+
 #[test]
 fn a_text_that_defines_an_acronym_for_a_known_group_resolves_its_later_uses() {
     let x = extractor();
