@@ -408,6 +408,37 @@ impl AttributionExtractor {
                 }
             }
         }
+        // "X accused Y of Z, a charge W denied": W denies what X alleged (Z); it does not
+        // report X's accusation, and "a charge" is not part of W.
+        for k in first + 1..out.len() {
+            let Some((ss, se)) = out[k].source else {
+                continue;
+            };
+            let Some(lead) = CHARGE_NOUNS.iter().find_map(|l| {
+                let end = ss + l.len();
+                (end < se && text.is_char_boundary(end) && text[ss..end].eq_ignore_ascii_case(l))
+                    .then_some(end)
+            }) else {
+                continue;
+            };
+            let lead = ["that ", "which "]
+                .iter()
+                .find(|w| {
+                    text.get(lead..lead + w.len())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(w))
+                })
+                .map_or(lead, |w| lead + w.len());
+            let Some(p) = (first..k).rev().find(|&p| {
+                let end = out[p].content.1;
+                out[p].cue.1 <= ss && end <= ss && text[end..ss].trim() == ","
+            }) else {
+                continue;
+            };
+            if lead < se {
+                out[k].source = Some((lead, se));
+                out[k].content = out[p].content;
+            }
+        }
     }
 
     /// "X denied that A and said B": a cue right after "and" shares the source of the cue
@@ -503,6 +534,42 @@ impl AttributionExtractor {
             ]) || (word.eq_ignore_ascii_case("united") && cue_text == "states")
             {
                 return None;
+            }
+            // "in Sokoto and Kebbi states", "of the Gulf states": names before "states" after
+            // a preposition or in a list are places, and "states" their noun.
+            if cue_text == "states" && word.chars().next().is_some_and(char::is_uppercase) {
+                let mut at = ws;
+                while let Some((a, b)) = word_before(text, s, at) {
+                    if text[a..b].chars().next().is_some_and(char::is_uppercase) {
+                        at = a;
+                    } else {
+                        break;
+                    }
+                }
+                let opener = word_before(text, s, at).map(|(a, b)| &text[a..b]);
+                let listed = text[s..at].trim_end().ends_with(',');
+                if listed
+                    || opener.is_some_and(|w| {
+                        one_of(
+                            w,
+                            &[
+                                "in",
+                                "of",
+                                "and",
+                                "across",
+                                "from",
+                                "to",
+                                "into",
+                                "between",
+                                "among",
+                                "throughout",
+                                "both",
+                            ],
+                        )
+                    })
+                {
+                    return None;
+                }
             }
             // "fair to say", "what to say", "can't believe", "don't think", "to show that": an
             // infinitive or a negated belief, not a report.
@@ -752,6 +819,24 @@ impl AttributionExtractor {
         }
     }
 }
+
+/// Nouns that open "..., a charge W denied": the earlier attribution's content is what W denies.
+const CHARGE_NOUNS: [&str; 14] = [
+    "a charge ",
+    "the charge ",
+    "charges ",
+    "a claim ",
+    "the claim ",
+    "claims ",
+    "an allegation ",
+    "the allegation ",
+    "allegations ",
+    "an accusation ",
+    "the accusation ",
+    "accusations ",
+    "an assertion ",
+    "a report ",
+];
 
 /// "told TTP fighters to keep out", "urged the group to disarm": a verb of telling, an object
 /// of at most four words, then an infinitive; not "told reporters that ...".

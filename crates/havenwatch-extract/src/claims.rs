@@ -972,6 +972,22 @@ impl ClaimExtractor {
             .iter()
             .filter_map(|&i| ctx.sources[i].clone())
             .collect();
+        // The links of the chain up to `upto`, without those beside it rather than around it
+        // ("X accused Y of Z, a charge W denied": both hold Z; W's denial does not pass
+        // through X). "the report noted, adding that ...": one party twice in a row is one
+        // link.
+        let via = |upto: usize| {
+            let content = ctx.atts[chain[upto]].content;
+            let mut v: Vec<Source> = chain[..upto]
+                .iter()
+                .zip(&sources)
+                .filter(|(&i, _)| ctx.atts[i].content != content)
+                .map(|(_, s)| s.clone())
+                .collect();
+            v.push(sources[upto].clone());
+            v.dedup_by(|a, b| a.name == b.name && a.entity == b.entity);
+            v
+        };
         // The claim as its innermost non-denying source holds it.
         let inner: Vec<usize> = chain
             .iter()
@@ -983,7 +999,7 @@ impl ClaimExtractor {
                 let upto = chain.iter().position(|&c| c == i).expect("in chain");
                 out.push(Claim {
                     source: ctx.sources[i].clone().expect("filtered"),
-                    via: sources[..=upto].to_vec(),
+                    via: via(upto),
                     modality: with_hedge(modality_of(ctx.atts[i].class)),
                     ..base.clone()
                 });
@@ -1008,7 +1024,7 @@ impl ClaimExtractor {
             if ctx.atts[i].class == CueClass::Denying {
                 out.push(Claim {
                     source: ctx.sources[i].clone().expect("filtered"),
-                    via: sources[..=k].to_vec(),
+                    via: via(k),
                     modality: Modality::Denied,
                     ..base.clone()
                 });
@@ -1019,22 +1035,33 @@ impl ClaimExtractor {
     /// `has_strength` claims from the counts of a sentence.
     fn strength_claims(&self, ctx: &Sentence<'_>, doc: &DocState, out: &mut Vec<Claim>) {
         for count in self.counts.find(ctx.text, ctx.s, ctx.e) {
-            let group = ctx
-                .mentions
-                .iter()
-                .rfind(|m| m.entity_type == EntityType::ArmedGroup && m.end <= count.span.0)
-                .or_else(|| {
-                    ctx.mentions.iter().find(|m| {
-                        m.entity_type == EntityType::ArmedGroup && m.start >= count.span.1
+            let group =
+                ctx.mentions
+                    .iter()
+                    .rfind(|m| m.entity_type == EntityType::ArmedGroup && m.end <= count.span.0)
+                    .copied()
+                    .or_else(|| {
+                        // "the group numbers 5,000 fighters, while ISSP ...": an anaphor before the
+                        // count is the group named before the sentence, not the name after it.
+                        anaphor_before(ctx.text, ctx.s, count.span.0)
+                            .then(|| {
+                                ctx.all.iter().rev().find(|m| {
+                                    m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup
+                                })
+                            })
+                            .flatten()
                     })
-                })
-                .copied()
-                .or_else(|| {
-                    ctx.all
-                        .iter()
-                        .rev()
-                        .find(|m| m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup)
-                });
+                    .or_else(|| {
+                        ctx.mentions.iter().copied().find(|m| {
+                            m.entity_type == EntityType::ArmedGroup && m.start >= count.span.1
+                        })
+                    })
+                    .or_else(|| {
+                        ctx.all
+                            .iter()
+                            .rev()
+                            .find(|m| m.end <= ctx.s && m.entity_type == EntityType::ArmedGroup)
+                    });
             let Some(group) = group else { continue };
             let (id, name) = self.canonical(group);
             let base = Claim {
@@ -1776,6 +1803,37 @@ fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
     })
 }
 
+/// Whether the word before `at` is a preposition of place: "in Mogadishu", "from Kabul".
+fn after_preposition(text: &str, at: usize) -> bool {
+    let word = text[..at]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    [
+        "in",
+        "at",
+        "from",
+        "to",
+        "near",
+        "around",
+        "across",
+        "into",
+        "over",
+        "of",
+        "on",
+        "outside",
+        "inside",
+        "through",
+        "throughout",
+        "towards",
+        "toward",
+        "within",
+    ]
+    .iter()
+    .any(|p| p.eq_ignore_ascii_case(word))
+}
+
 /// Subjects or objects of a trigger: the nearest mention of an allowed type on the given side,
 /// and the mentions coordinated with it ("A, B and C").
 #[allow(clippy::too_many_arguments)]
@@ -1789,10 +1847,13 @@ fn pick_arguments<'a>(
     metonyms: &HashMap<String, String>,
     max_gap: usize,
 ) -> Vec<&'a MentionRef> {
+    // A capital stands for its government as an actor ("Asmara denied", "Kabul hosts"), not
+    // as a place ("attacks in Mogadishu").
     let allowed = |m: &MentionRef| {
         types.contains(&m.entity_type)
             || (metonyms.contains_key(&m.id)
-                && (types.contains(&EntityType::State) || types.contains(&EntityType::Authority)))
+                && (types.contains(&EntityType::State) || types.contains(&EntityType::Authority))
+                && !after_preposition(text, m.start))
     };
     let side: Vec<&'a MentionRef> = if before {
         mentions
@@ -1994,6 +2055,16 @@ fn is_coordination(gap: &str) -> bool {
         "governorates",
         "county",
         "counties",
+        "state",
+        "states",
+        "territory",
+        "territories",
+        "department",
+        "departments",
+        "prefecture",
+        "prefectures",
+        "municipality",
+        "municipalities",
     ];
     let lower = gap.to_lowercase();
     let words: Vec<&str> = lower

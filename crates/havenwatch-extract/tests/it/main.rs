@@ -262,6 +262,22 @@ The Jamaat Nur al-Jabal may attack Dravna.";
         insta::assert_snapshot!(describe(text, "The Halden Courier"));
     }
 
+    /// Patterns of reporting from any region (fictional): a charge denied by another party,
+    /// a directive inside a report, "is even said to", "states" as a noun after places, the
+    /// group an anaphor names before a count, a capital as a place and as its government,
+    /// giving without a kind of support, expansion and taxes as presence.
+    #[test]
+    fn reporting_patterns_snapshot() {
+        let text = "\
+Kestrian officials accused the Interim Authority of arming the TLF, a charge the Interim Authority denied. \
+Although the Interim Authority had told TLF commanders to leave Dravna, many stayed, the Panel said. \
+The Interim Authority is even said to have given Jamaat Nur al-Jabal a list of TLF members. \
+The TLF has carried out attacks in Osmar and Lenz states, officials said. \
+The Serrat Mountain Army is small. Analysts say the group numbers between 300 and 400 fighters, while the TLF is larger. \
+The TLF continues to expand from the Tarvik Valley into Osmar Province and collects taxes across Lenz District.";
+        insta::assert_snapshot!(describe(text, "Meridian Post"));
+    }
+
     /// "The report" in a publisher's own brief ("our assessment") is the publisher's; with
     /// no such voice and nothing named before, it stays "report".
     #[test]
