@@ -658,6 +658,15 @@ impl AttributionExtractor {
                 at = ws;
             }
         }
+        // "pledged allegiance to", "has sworn loyalty", "declared war on": an act, not a
+        // report.
+        if after_trim
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .is_some_and(|w| one_of(w, &["allegiance", "loyalty", "fealty", "war", "jihad"]))
+        {
+            return None;
+        }
         // "told TTP fighters to keep out", "urged the group to disarm": a directive. PolNeAR
         // annotates it as an attribution; a claim's source it is not (the one who tells acts,
         // the report of the telling speaks).

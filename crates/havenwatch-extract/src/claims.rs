@@ -515,6 +515,46 @@ impl ClaimExtractor {
                 18,
             )
         };
+        // "X has pledged allegiance to Y and receives weapons from Z": who receives is the
+        // clause's subject, the name that opens it, not the name nearest the verb.
+        let receiving = |w: &str| {
+            [
+                "receives",
+                "received",
+                "receiving",
+                "obtains",
+                "obtained",
+                "gets",
+                "got",
+            ]
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(w))
+        };
+        if object_before
+            && (receiving(phrase) || text[ws..ts].split_whitespace().rev().take(3).any(receiving))
+        {
+            if let Some(first) = usable
+                .iter()
+                .copied()
+                .find(|m| m.end <= ts && allowed(m, &trigger.object_types))
+            {
+                if text[ws..first.start].split_whitespace().count() <= 2 {
+                    objects = vec![first];
+                }
+            }
+        }
+        // "seized it from the former government", "stole weapons from the army": whom a thing
+        // was taken from is not what was attacked.
+        if trigger.predicate == Predicate::Attacks && !object_before {
+            objects.retain(|m| {
+                let governing = text[..m.start].split_whitespace().rev().take(3).find(|w| {
+                    ["from", "into", "in", "on", "against", "at", "to", "across"]
+                        .iter()
+                        .any(|p| w.eq_ignore_ascii_case(p))
+                });
+                !governing.is_some_and(|w| w.eq_ignore_ascii_case("from"))
+            });
+        }
         if !subjects.is_empty() {
             for a in &allies {
                 if allowed(a, &trigger.subject_types) && !subjects.iter().any(|s| s.id == a.id) {
@@ -605,19 +645,38 @@ impl ClaimExtractor {
         if subject_before && pronoun_subject(text, ws, ts) {
             // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
             // In reported speech ("the Authority said it had arrested ...") it is the speaker.
-            let speaker =
-                ctx.atts
+            let report = ctx
+                .atts
+                .iter()
+                .filter(|a| a.content.0 <= ts && ts < a.content.1)
+                .min_by_key(|a| a.content.1 - a.content.0);
+            let speaker = report.and_then(|a| a.source).and_then(|(x, y)| {
+                ctx.mentions
                     .iter()
-                    .filter(|a| a.content.0 <= ts && ts < a.content.1)
-                    .min_by_key(|a| a.content.1 - a.content.0)
-                    .and_then(|a| a.source)
-                    .and_then(|(x, y)| {
-                        ctx.mentions.iter().copied().rfind(|m| {
-                            m.start >= x && m.end <= y && allowed(m, &trigger.subject_types)
+                    .copied()
+                    .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types))
+            });
+            // "The army said it killed 30 militants": a pronoun opening the content is the
+            // speaker, who may be no party this trigger allows; then there is no subject,
+            // rather than the group named before.
+            let speaker_speaks_of_itself = report.is_some_and(|a| {
+                a.source.is_some()
+                    && text[a.content.0..ts]
+                        .split_whitespace()
+                        .take_while(|w| {
+                            !["it", "they", "its", "their"]
+                                .iter()
+                                .any(|p| w.eq_ignore_ascii_case(p))
                         })
-                    });
+                        .count()
+                        <= 1
+            });
             subjects.clear();
-            subjects.extend(speaker.or_else(referent));
+            if speaker.is_some() || !speaker_speaks_of_itself {
+                subjects.extend(speaker.or_else(referent));
+            } else {
+                return;
+            }
         }
         if subject_before && authority_anaphor(text, ws, ts) {
             // "the authorities shelter ...", "security forces arrested ...": the subject is
@@ -819,7 +878,26 @@ impl ClaimExtractor {
                 }
                 qualifiers.support_type = kinds;
             }
-            Predicate::MaintainsInfrastructure => qualifiers.kind = Some(phrase.to_string()),
+            Predicate::MaintainsInfrastructure => {
+                // "an attack on a military base", "a camp for displaced people": the state's
+                // or the displaced people's, not a group's.
+                let owner_before = ctx.text[cs..ts].split_whitespace().rev().take(2).any(|w| {
+                    let w = w.trim_matches(|c: char| !c.is_alphabetic());
+                    NOT_GROUP_INFRASTRUCTURE
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(w))
+                });
+                let for_displaced = ctx.text[te..ce].split_whitespace().take(3).any(|w| {
+                    let w = w.trim_matches(|c: char| !c.is_alphabetic());
+                    ["displaced", "refugees", "IDPs", "civilians"]
+                        .iter()
+                        .any(|x| x.eq_ignore_ascii_case(w))
+                });
+                if owner_before || for_displaced {
+                    return;
+                }
+                qualifiers.kind = Some(phrase.to_string())
+            }
             Predicate::Attacks => qualifiers.killed = self.killed.count(&ctx.text[cs..ce]),
             _ => {}
         }
@@ -1803,13 +1881,50 @@ fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
     })
 }
 
+/// Words before an infrastructure noun that make it a state's or a civilian one: "a military
+/// base", "police headquarters", "a refugee camp".
+const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
+    "military",
+    "army",
+    "police",
+    "government",
+    "naval",
+    "navy",
+    "air",
+    "security",
+    "refugee",
+    "displacement",
+    "IDP",
+    "UN",
+    "peacekeeping",
+    "detention",
+    "prison",
+];
+
 /// Whether the word before `at` is a preposition of place: "in Mogadishu", "from Kabul".
 fn after_preposition(text: &str, at: usize) -> bool {
-    let word = text[..at]
+    let mut words = text[..at]
         .trim_end()
         .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or("");
+        .filter(|w| !w.is_empty());
+    let word = words.next().unwrap_or("");
+    // "the government in Bamako", "authorities in Kabul": the capital names the government.
+    if word.eq_ignore_ascii_case("in")
+        && words.next().is_some_and(|w| {
+            [
+                "government",
+                "authorities",
+                "regime",
+                "junta",
+                "officials",
+                "rulers",
+            ]
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(w))
+        })
+    {
+        return false;
+    }
     [
         "in",
         "at",

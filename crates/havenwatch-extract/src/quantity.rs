@@ -46,6 +46,69 @@ impl Default for CountFinder {
     }
 }
 
+/// Words that, right before a count or right after it, make it a count of casualties or
+/// captives.
+const CASUALTY_WORDS: [&str; 30] = [
+    "killed",
+    "killing",
+    "kills",
+    "kill",
+    "wounded",
+    "wounding",
+    "injured",
+    "injuring",
+    "arrested",
+    "arresting",
+    "arrests",
+    "detained",
+    "detaining",
+    "captured",
+    "capturing",
+    "neutralised",
+    "neutralized",
+    "eliminated",
+    "eliminating",
+    "surrendered",
+    "executed",
+    "abducted",
+    "kidnapped",
+    "freed",
+    "released",
+    "died",
+    "dead",
+    "deaths",
+    "bodies",
+    "slain",
+];
+
+/// Whether the count at `span` (within a sentence starting at `s`) counts casualties or
+/// captives: "killed 30 militants", "30 fighters were killed".
+fn casualty_count(text: &str, s: usize, span: (usize, usize)) -> bool {
+    let is_casualty = |w: &str| {
+        let w = w.trim_matches(|c: char| !c.is_alphabetic());
+        CASUALTY_WORDS.iter().any(|c| c.eq_ignore_ascii_case(w))
+    };
+    text[s..span.0]
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .any(is_casualty)
+        || {
+            // The next three words, within the sentence.
+            let mut words = text[span.1..].split_whitespace().take(3);
+            let mut hit = false;
+            for w in words.by_ref() {
+                if is_casualty(w) {
+                    hit = true;
+                }
+                if hit || w.ends_with(['.', ';']) {
+                    break;
+                }
+            }
+            hit
+        }
+}
+
 fn parse_number(s: &str) -> Option<(u64, u64)> {
     let t = s.trim().to_lowercase();
     let vague = match t.as_str() {
@@ -138,6 +201,11 @@ impl CountFinder {
                 if unit_word == "men" && high < 50 {
                     continue;
                 }
+                // "killed 30 militants", "20 fighters were arrested": casualties and captives,
+                // not the group's strength.
+                if casualty_count(text, s, span) {
+                    continue;
+                }
                 out.push(Count {
                     low: low_o,
                     high: high_o,
@@ -160,6 +228,18 @@ mod tests {
             .into_iter()
             .map(|c| (c.low, c.high, c.unit))
             .collect()
+    }
+
+    #[test]
+    fn casualties_and_captives_are_no_strength() {
+        assert!(counts("The army said it killed 30 ISWAP militants near the lake.").is_empty());
+        assert!(counts("Some 20 fighters were arrested in the raid.").is_empty());
+        assert!(counts("In all, 30 fighters were killed.").is_empty());
+        assert!(counts("Police detained about 40 members of the group.").is_empty());
+        assert_eq!(
+            counts("The group has about 400 fighters, and five were killed."),
+            vec![(Some(400), Some(400), "fighters")]
+        );
     }
 
     #[test]

@@ -265,7 +265,9 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// Patterns of reporting from any region (fictional): a charge denied by another party,
     /// a directive inside a report, "is even said to", "states" as a noun after places, the
     /// group an anaphor names before a count, a capital as a place and as its government,
-    /// giving without a kind of support, expansion and taxes as presence.
+    /// giving without a kind of support, expansion and taxes as presence; a speaker speaking of
+    /// itself, casualties (no strength), a state's base (no group's), "done little to", a blind
+    /// eye, allegiance (an act, not a report), receiving a kind of support, taking from.
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -274,7 +276,13 @@ Although the Interim Authority had told TLF commanders to leave Dravna, many sta
 The Interim Authority is even said to have given Jamaat Nur al-Jabal a list of TLF members. \
 The TLF has carried out attacks in Osmar and Lenz states, officials said. \
 The Serrat Mountain Army is small. Analysts say the group numbers between 300 and 400 fighters, while the TLF is larger. \
-The TLF continues to expand from the Tarvik Valley into Osmar Province and collects taxes across Lenz District.";
+The TLF continues to expand from the Tarvik Valley into Osmar Province and collects taxes across Lenz District. \
+The Kestrian army said it killed 30 TLF fighters in Lenz. \
+The Serrat Mountain Army attacked a military base in Dravna. \
+Critics say the Interim Authority has done little to curb the TLF. \
+Kestria accuses the Interim Authority of turning a blind eye to JNJ fighters sheltering in Osmar. \
+The TLF has pledged allegiance to Jamaat Nur al-Jabal and receives weapons from Kestria. \
+The TLF seized the town from the Interim Authority.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
