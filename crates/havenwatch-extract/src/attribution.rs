@@ -133,9 +133,11 @@ pub struct AttributionExtractor {
     model: Option<CueModel>,
     /// The hand-written lexicon's phrases.
     hand: std::collections::HashSet<String>,
-    /// Whether directives ("told X to leave") are attributions (they are in PolNeAR; for
-    /// claims they are actions, not reports).
-    directives: bool,
+    /// Whether attributions are read as broadly as PolNeAR annotates them: directives ("told
+    /// X to leave"), raising passives ("was revealed to be") and declared acts ("declared war
+    /// on") are attributions there; for claims the first and last are actions and the second
+    /// a hedge on the clause.
+    broad: bool,
 }
 
 impl AttributionExtractor {
@@ -212,10 +214,7 @@ impl AttributionExtractor {
         let x =
             Self::from_toml_with_learned(include_str!("../data/attribution.toml"), Some(&stricter))
                 .expect("the built-in attribution lexicons are valid (tested)");
-        AttributionExtractor {
-            directives: false,
-            ..x
-        }
+        AttributionExtractor { broad: false, ..x }
     }
 
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
@@ -280,7 +279,7 @@ impl AttributionExtractor {
             judged: HashMap::new(),
             model: None,
             hand,
-            directives: true,
+            broad: true,
         })
     }
 
@@ -642,7 +641,7 @@ impl AttributionExtractor {
         }
         // "is said to", "are reported to", "is even said to": a hedge on the clause, not an
         // attribution.
-        if starts_with_word(after_trim, "to") {
+        if !self.broad && starts_with_word(after_trim, "to") {
             let mut at = cs;
             for _ in 0..3 {
                 let Some((ws, we)) = word_before(text, s, at) else {
@@ -660,17 +659,18 @@ impl AttributionExtractor {
         }
         // "pledged allegiance to", "has sworn loyalty", "declared war on": an act, not a
         // report.
-        if after_trim
-            .split(|c: char| !c.is_alphabetic())
-            .next()
-            .is_some_and(|w| one_of(w, &["allegiance", "loyalty", "fealty", "war", "jihad"]))
+        if !self.broad
+            && after_trim
+                .split(|c: char| !c.is_alphabetic())
+                .next()
+                .is_some_and(|w| one_of(w, &["allegiance", "loyalty", "fealty", "war", "jihad"]))
         {
             return None;
         }
         // "told TTP fighters to keep out", "urged the group to disarm": a directive. PolNeAR
         // annotates it as an attribution; a claim's source it is not (the one who tells acts,
         // the report of the telling speaks).
-        if !self.directives && is_directive(cue_text, after_trim) {
+        if !self.broad && is_directive(cue_text, after_trim) {
             return None;
         }
         // Passive: "... was claimed by the group", "as reported by X"; not "replied by saying".
