@@ -252,22 +252,33 @@ impl DiscoveryLexicon {
     /// evidence's span.
     pub fn place(&self, text: &str, run: NameRun) -> Option<(NameRun, (usize, usize))> {
         let name = &text[run.start..run.end];
-        if self.has_group_noun(name) || self.has_agency_noun(name) {
-            return None;
-        }
-        let mut words = name.split(' ');
-        let first = words.next()?;
         let last = name.rsplit(' ').next()?;
+        // The context first: most name runs have no place noun near them, and the checks of
+        // the name itself cost more.
+        let found = self.place_in_context(text, run, last)?;
+        let first = name.split(' ').next()?;
         if self
             .not_place_words
             .iter()
             .any(|w| w.eq_ignore_ascii_case(first))
             || name.contains(" of ")
             || name.contains(" the ")
+            || self.has_group_noun(name)
+            || self.has_agency_noun(name)
             || title_case_line(text, run.start)
         {
             return None;
         }
+        Some(found)
+    }
+
+    fn place_in_context(
+        &self,
+        text: &str,
+        run: NameRun,
+        last: &str,
+    ) -> Option<(NameRun, (usize, usize))> {
+        let name = &text[run.start..run.end];
         // "Kebbi State": the noun is part of the name.
         if name.contains(' ') && self.is_place_noun(last) && !last.eq_ignore_ascii_case("area") {
             return Some((run, (run.start, run.end)));
@@ -341,8 +352,21 @@ const LOCATIVES: [&str; 14] = [
 /// Whether the line holding `at` is written in title case (a headline), where every name
 /// run looks like a name.
 fn title_case_line(text: &str, at: usize) -> bool {
-    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+    // A headline is a short line: look no further than this either side (and stay linear in
+    // the text however many names it holds).
+    const HEADLINE: usize = 200;
+    let floor = text.floor_char_boundary(at.saturating_sub(HEADLINE));
+    let start = match text[floor..at].rfind('\n') {
+        Some(p) => floor + p + 1,
+        None if floor == 0 => 0,
+        None => return false,
+    };
+    let ceiling = text.ceil_char_boundary((at + HEADLINE).min(text.len()));
+    let end = match text[at..ceiling].find('\n') {
+        Some(p) => at + p,
+        None if ceiling == text.len() => text.len(),
+        None => return false,
+    };
     let (mut long, mut capitalised) = (0, 0);
     for w in text[start..end].split_whitespace() {
         if w.len() > 3 {

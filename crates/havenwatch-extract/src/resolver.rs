@@ -1,7 +1,7 @@
 //! Known names, compiled once into one Aho-Corasick automaton over folded text.
 
 use crate::fold::{FoldedText, Variants};
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{Gazetteer, GOVERNMENT_NOUNS, LAND_NOUNS};
 use aho_corasick::{AhoCorasick, MatchKind};
 use havenwatch_core::text::alias_key;
 use havenwatch_core::EntityType;
@@ -26,8 +26,18 @@ enum CaseRule {
 
 #[derive(Clone, Debug)]
 struct Pattern {
-    entity: usize,
+    /// The entity the name itself names; none for a demonym that is no alias of its own.
+    entity: Option<usize>,
     case: CaseRule,
+    /// A demonym ("Nigerian"): with a noun after it, a government or a land.
+    demonym: Option<usize>,
+}
+
+/// A demonym's targets, by entity index.
+#[derive(Clone, Debug)]
+struct DemonymTargets {
+    government: Option<usize>,
+    land: Option<usize>,
 }
 
 /// A known name found in text.
@@ -43,9 +53,14 @@ pub struct ResolvedName {
 pub struct EntityResolver {
     entities: Vec<ResolverEntity>,
     automaton: AhoCorasick,
+    /// Automaton pattern id -> index into `patterns`.
+    matched: Vec<usize>,
     patterns: Vec<Pattern>,
     by_key: HashMap<String, usize>,
     variants: Variants,
+    demonyms: Vec<DemonymTargets>,
+    /// The folded nouns that follow a demonym, longest first, and whether each names the land.
+    demonym_nouns: Vec<(String, bool)>,
 }
 
 impl EntityResolver {
@@ -63,6 +78,25 @@ impl EntityResolver {
         let mut keys: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut canonical: HashMap<String, bool> = HashMap::new();
+        let key_of = |name: &str| variants.apply_to_key(&alias_key(name));
+        // "Nigerian army" and the like: looked up by key, matched as demonym then noun.
+        let mut demonym_nouns: Vec<(String, bool)> = GOVERNMENT_NOUNS
+            .iter()
+            .map(|n| (key_of(n), false))
+            .chain(LAND_NOUNS.iter().map(|n| (key_of(n), true)))
+            .collect();
+        demonym_nouns.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        let pair_keys: std::collections::HashSet<String> = gazetteer
+            .demonyms()
+            .iter()
+            .flat_map(|d| {
+                let word = key_of(&d.word);
+                demonym_nouns
+                    .iter()
+                    .map(move |(n, _)| format!("{word} {n}"))
+            })
+            .collect();
+        let mut in_automaton: Vec<bool> = Vec::new();
         for entry in gazetteer.entries() {
             let idx = entities.len();
             entities.push(ResolverEntity {
@@ -85,30 +119,70 @@ impl EntityResolver {
                     Some(&p) => {
                         // Taken: a canonical name displaces an alias, never the reverse.
                         if is_canonical && !canonical[&key] {
-                            patterns[p] = Pattern { entity: idx, case };
+                            patterns[p].entity = Some(idx);
+                            patterns[p].case = case;
                             canonical.insert(key, true);
                         }
                     }
                     None => {
                         by_key.insert(key.clone(), patterns.len());
                         canonical.insert(key.clone(), is_canonical);
+                        in_automaton.push(!pair_keys.contains(&key));
                         keys.push(key);
-                        patterns.push(Pattern { entity: idx, case });
+                        patterns.push(Pattern {
+                            entity: Some(idx),
+                            case,
+                            demonym: None,
+                        });
                     }
                 }
             }
         }
+        let mut demonyms = Vec::new();
+        for d in gazetteer.demonyms() {
+            let key = key_of(&d.word);
+            if key.is_empty() {
+                continue;
+            }
+            let p = match by_key.get(&key) {
+                Some(&p) => p,
+                None => {
+                    by_key.insert(key.clone(), patterns.len());
+                    in_automaton.push(true);
+                    keys.push(key);
+                    patterns.push(Pattern {
+                        entity: None,
+                        case: if is_acronym(&d.word) {
+                            CaseRule::Capitals
+                        } else {
+                            CaseRule::Fold
+                        },
+                        demonym: None,
+                    });
+                    patterns.len() - 1
+                }
+            };
+            patterns[p].demonym = Some(demonyms.len());
+            demonyms.push(DemonymTargets {
+                government: d.government,
+                land: d.land,
+            });
+        }
+        let matched: Vec<usize> = (0..keys.len()).filter(|&p| in_automaton[p]).collect();
         let automaton = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .match_kind(MatchKind::Standard)
-            .build(&keys)
+            .build(matched.iter().map(|&p| &keys[p]))
             .expect("gazetteer keys build an automaton");
         EntityResolver {
             entities,
             automaton,
+            matched,
             patterns,
             by_key,
             variants,
+            demonyms,
+            demonym_nouns,
         }
     }
 
@@ -149,7 +223,7 @@ impl EntityResolver {
                 return None;
             }
         }
-        Some(pattern.entity)
+        pattern.entity
     }
 
     /// Finds every known name in `text`: longest, then leftmost, never overlapping.
@@ -162,16 +236,35 @@ impl EntityResolver {
             if !folded.on_word_boundaries(fs, fe) {
                 continue;
             }
-            let pattern = &self.patterns[m.pattern().as_usize()];
+            let pattern = &self.patterns[self.matched[m.pattern().as_usize()]];
             let (start, end) = folded.original_span(fs, fe);
             if pattern.case == CaseRule::Capitals && !capitals_in_context(text, start, end) {
                 continue;
             }
-            out.push(ResolvedName {
-                start,
-                end,
-                entity: pattern.entity,
-            });
+            if let Some(d) = pattern.demonym {
+                // "Nigerian army", "Afghan soil": the demonym with the noun after it.
+                let rest = &folded.text[fe..];
+                let noun = self.demonym_nouns.iter().find(|(n, _)| {
+                    rest.len() > n.len()
+                        && rest.as_bytes()[0] == b' '
+                        && rest[1..].starts_with(n.as_str())
+                        && folded.on_word_boundaries(fe + 1, fe + 1 + n.len())
+                });
+                if let Some((n, land)) = noun {
+                    let targets = &self.demonyms[d];
+                    if let Some(entity) = if *land {
+                        targets.land
+                    } else {
+                        targets.government
+                    } {
+                        let (_, end) = folded.original_span(fs, fe + 1 + n.len());
+                        out.push(ResolvedName { start, end, entity });
+                    }
+                }
+            }
+            if let Some(entity) = pattern.entity {
+                out.push(ResolvedName { start, end, entity });
+            }
         }
         // Longest first, then leftmost: "the Tarvik Liberation Front" is the group, not the
         // place alias "the Tarvik" that starts one word earlier.

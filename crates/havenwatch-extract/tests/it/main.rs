@@ -135,6 +135,27 @@ fn states_places_and_groups_of_other_regions_resolve() {
     }
     // In running text the longest name wins: the lake, not the state; the Nigerian state, not
     // the country; a lower-case "rsf" is no acronym.
+    // A demonym and its noun are one mention; an acronym demonym needs its capitals.
+    let text = "Nigerian army units and US forces pushed on; the envoy told us forces would stay.";
+    let found: Vec<(String, String)> = x
+        .analyze(text)
+        .mentions
+        .iter()
+        .filter_map(|m| match m.target {
+            MentionTarget::Known(i) => Some((
+                text[m.start..m.end].to_string(),
+                x.resolver().entity(i).id.clone(),
+            )),
+            MentionTarget::Discovered(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Nigerian army".to_string(), "state:nigeria".to_string()),
+            ("US forces".to_string(), "state:united-states".to_string()),
+        ]
+    );
     let text = "Fighters crossed Lake Chad into Niger State, rsf said.";
     let ids: Vec<String> = x
         .analyze(text)
