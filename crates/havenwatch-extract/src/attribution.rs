@@ -534,6 +534,11 @@ impl AttributionExtractor {
             {
                 return None;
             }
+            // "Member States", "the Gulf States": a capitalised "States" after a name is part
+            // of it.
+            if cue_text == "states" && text[cs..ce].starts_with('S') {
+                return None;
+            }
             // "in Sokoto and Kebbi states", "of the Gulf states": names before "states" after
             // a preposition or in a list are places, and "states" their noun.
             if cue_text == "states" && word.chars().next().is_some_and(char::is_uppercase) {

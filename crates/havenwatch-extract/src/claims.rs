@@ -1323,17 +1323,24 @@ impl ClaimExtractor {
             .trim_start_matches("an ")
             .to_string();
         // "the group said": the armed group named last before the source.
-        if matches!(
-            bare.as_str(),
-            "group"
-                | "militant group"
-                | "militants"
-                | "organisation"
-                | "organization"
-                | "outfit"
-                | "insurgents"
-                | "rebels"
-        ) {
+        // "the paramilitary group rejected", "the jihadist group said" too.
+        let group_noun_phrase = (bare.ends_with(" group") || bare.ends_with(" outfit"))
+            && bare.split_whitespace().count() <= 3;
+        if group_noun_phrase
+            || matches!(
+                bare.as_str(),
+                "group"
+                    | "militants"
+                    | "organisation"
+                    | "organization"
+                    | "outfit"
+                    | "insurgents"
+                    | "rebels"
+                    | "jihadists"
+                    | "paramilitaries"
+                    | "movement"
+            )
+        {
             if let Some(m) = all
                 .iter()
                 .rev()

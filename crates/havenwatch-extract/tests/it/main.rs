@@ -288,7 +288,8 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// group an anaphor names before a count, a capital as a place and as its government,
     /// giving without a kind of support, expansion and taxes as presence; a speaker speaking of
     /// itself, casualties (no strength), a state's base (no group's), "done little to", a blind
-    /// eye, allegiance (an act, not a report), receiving a kind of support, taking from.
+    /// eye, allegiance (an act, not a report), receiving a kind of support, taking from;
+    /// "Member States" (a name, not a cue), a clash, "the militant group" as a source.
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -303,7 +304,9 @@ The Serrat Mountain Army attacked a military base in Dravna. \
 Critics say the Interim Authority has done little to curb the TLF. \
 Kestria accuses the Interim Authority of turning a blind eye to JNJ fighters sheltering in Osmar. \
 The TLF has pledged allegiance to Jamaat Nur al-Jabal and receives weapons from Kestria. \
-The TLF seized the town from the Interim Authority.";
+The TLF seized the town from the Interim Authority. \
+Member States noted that TLF and JNJ fighters clashed in Lenz. \
+Kestria accused the Serrat Mountain Army of attacking Dravna, an allegation the militant group rejected.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
