@@ -1326,21 +1326,7 @@ impl ClaimExtractor {
         // "the paramilitary group rejected", "the jihadist group said" too.
         let group_noun_phrase = (bare.ends_with(" group") || bare.ends_with(" outfit"))
             && bare.split_whitespace().count() <= 3;
-        if group_noun_phrase
-            || matches!(
-                bare.as_str(),
-                "group"
-                    | "militants"
-                    | "organisation"
-                    | "organization"
-                    | "outfit"
-                    | "insurgents"
-                    | "rebels"
-                    | "jihadists"
-                    | "paramilitaries"
-                    | "movement"
-            )
-        {
+        if group_noun_phrase || GROUP_NOUNS.contains(&bare.as_str()) {
             if let Some(m) = all
                 .iter()
                 .rev()
@@ -1821,18 +1807,9 @@ fn group_anaphor_after(text: &str, te: usize, ce: usize) -> bool {
         .take(6)
         .collect();
     matches!(words.first(), Some(&"them") | Some(&"it"))
-        || words.windows(2).any(|w| {
-            w[0] == "the"
-                && matches!(
-                    w[1],
-                    "group"
-                        | "militants"
-                        | "organisation"
-                        | "organization"
-                        | "outfit"
-                        | "insurgents"
-                )
-        })
+        || words
+            .windows(2)
+            .any(|w| w[0] == "the" && GROUP_NOUNS.contains(&w[1]))
 }
 
 /// Whether an unnamed plural noun is the trigger's subject: "groups linked to".
@@ -1906,6 +1883,21 @@ const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
     "peacekeeping",
     "detention",
     "prison",
+];
+
+/// Nouns that, after "the", refer back to an armed group named before: "the group said",
+/// "attacks against the militants".
+const GROUP_NOUNS: [&str; 10] = [
+    "group",
+    "militants",
+    "organisation",
+    "organization",
+    "outfit",
+    "insurgents",
+    "rebels",
+    "jihadists",
+    "paramilitaries",
+    "movement",
 ];
 
 /// Whether the word before `at` is a preposition of place: "in Mogadishu", "from Kabul".
