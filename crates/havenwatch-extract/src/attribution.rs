@@ -239,13 +239,30 @@ impl AttributionExtractor {
             .collect();
         if let Some(learned) = learned {
             let learned: LearnedToml = toml::from_str(learned)?;
+            // A learned phrase ending in a hand-written cue is of that cue's class: "has
+            // denied" denies, "strongly rejected" denies, "allegedly claimed" alleges.
+            let last_word_in = |phrase: &str, list: &[String]| {
+                phrase
+                    .rsplit(' ')
+                    .next()
+                    .is_some_and(|w| list.iter().any(|c| c.eq_ignore_ascii_case(w)))
+            };
             for cue in learned.cue {
                 let p = cue.cue as f64 / cue.occurrences.max(1) as f64;
                 if p < learned.min_probability {
                     continue;
                 }
                 if !hand.contains(&cue.phrase) {
-                    lex.reporting.push(cue.phrase.clone());
+                    let phrase = cue.phrase.clone();
+                    if last_word_in(&phrase, &lex.denying) {
+                        lex.denying.push(phrase);
+                    } else if last_word_in(&phrase, &lex.alleging) {
+                        lex.alleging.push(phrase);
+                    } else if last_word_in(&phrase, &lex.assessing) {
+                        lex.assessing.push(phrase);
+                    } else {
+                        lex.reporting.push(phrase);
+                    }
                 }
                 if p >= learned.strong_probability && !lex.strong.contains(&cue.phrase) {
                     lex.strong.push(cue.phrase);
@@ -379,10 +396,19 @@ impl AttributionExtractor {
         }
         // "X accused A of B, but a Y spokesman denied that C": an earlier content ends where
         // a later attribution's own source begins.
+        // Not "X reported that, according to Y, ...": Y's phrase is inside X's content.
         let later_sources: Vec<(usize, usize)> = out
             .iter()
             .enumerate()
             .skip(first)
+            .filter(|(_, x)| {
+                !(x.class == CueClass::SourceAfter
+                    && text[s..x.cue.0]
+                        .trim_end_matches([' ', ','])
+                        .rsplit(|c: char| !c.is_alphabetic())
+                        .next()
+                        .is_some_and(|w| w.eq_ignore_ascii_case("that")))
+            })
             .filter_map(|(k, x)| x.source.map(|(s0, _)| (k, s0)))
             .collect();
         for (i, att) in out.iter_mut().enumerate().skip(first) {
@@ -481,7 +507,13 @@ impl AttributionExtractor {
         let source_len = after.find([',', ';', '—', '–']).unwrap_or(after.len());
         let source = trim_span(text, ce, ce + source_len)?;
         let before = text[s..cs].trim_end_matches([' ', ',']);
-        let content = if before.trim().len() > 3 {
+        // "X reported that, according to Y, CONTENT": the phrase opens the content of the
+        // report around it.
+        let opens_content = before
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("that"));
+        let content = if before.trim().len() > 3 && !opens_content {
             // "CONTENT, according to SOURCE."
             trim_span(text, s, s + before.len())?
         } else {

@@ -1350,11 +1350,22 @@ impl ClaimExtractor {
                 name: doc.publisher.clone(),
             });
         }
-        // "the Bureau", "the ministry": the party named before whose name holds that noun.
-        if let Some(noun) = lower
-            .strip_prefix("the ")
-            .filter(|n| !n.contains(' ') && n.len() > 2)
-        {
+        // "the Bureau", "the ministry", "the panel's report": the party named before whose
+        // name holds that noun.
+        let owner = lower.strip_prefix("the ").map(|n| {
+            [
+                "’s report",
+                "'s report",
+                "’s assessment",
+                "'s assessment",
+                "’s findings",
+                "'s findings",
+            ]
+            .iter()
+            .find_map(|suffix| n.strip_suffix(suffix))
+            .unwrap_or(n)
+        });
+        if let Some(noun) = owner.filter(|n| !n.contains(' ') && n.len() > 2) {
             if let Some(m) = all.iter().rev().find(|m| {
                 m.end <= x
                     && matches!(

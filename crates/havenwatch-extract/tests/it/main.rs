@@ -289,7 +289,9 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// giving without a kind of support, expansion and taxes as presence; a speaker speaking of
     /// itself, casualties (no strength), a state's base (no group's), "done little to", a blind
     /// eye, allegiance (an act, not a report), receiving a kind of support, taking from;
-    /// "Member States" (a name, not a cue), a clash, "the militant group" as a source.
+    /// "Member States" (a name, not a cue), a clash, "the militant group" as a source;
+    /// "reported that, according to Y," (Y inside the report), "has denied" (a denial),
+    /// failing to prevent incursions.
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -306,7 +308,10 @@ Kestria accuses the Interim Authority of turning a blind eye to JNJ fighters she
 The TLF has pledged allegiance to Jamaat Nur al-Jabal and receives weapons from Kestria. \
 The TLF seized the town from the Interim Authority. \
 Member States noted that TLF and JNJ fighters clashed in Lenz. \
-Kestria accused the Serrat Mountain Army of attacking Dravna, an allegation the militant group rejected.";
+Kestria accused the Serrat Mountain Army of attacking Dravna, an allegation the militant group rejected. \
+Kestria Today reported that, according to the Halden Institute, the TLF has between 200 and 300 fighters. \
+The Interim Authority has denied that JNJ operates in Osmar. \
+Kestria has not been able to prevent TLF incursions into Lenz, according to local sources.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
