@@ -433,33 +433,48 @@ impl AttributionExtractor {
                 }
             }
         }
-        // "X accused Y of Z, a charge W denied": W denies what X alleged (Z); it does not
-        // report X's accusation, and "a charge" is not part of W.
+        // "X accused Y of Z, a charge W denied" or "..., which W denies": W denies what X
+        // alleged (Z); it does not report X's accusation, and "a charge" is not part of W.
         for k in first + 1..out.len() {
             let Some((ss, se)) = out[k].source else {
                 continue;
             };
-            let Some(lead) = CHARGE_NOUNS.iter().find_map(|l| {
+            // Where the source proper starts, and where the charge phrase starts.
+            let charge = CHARGE_NOUNS.iter().find_map(|l| {
                 let end = ss + l.len();
                 (end < se && text.is_char_boundary(end) && text[ss..end].eq_ignore_ascii_case(l))
                     .then_some(end)
-            }) else {
-                continue;
+            });
+            let (lead, opens) = match charge {
+                Some(lead) => {
+                    let lead = ["that ", "which "]
+                        .iter()
+                        .find(|w| {
+                            text.get(lead..lead + w.len())
+                                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+                        })
+                        .map_or(lead, |w| lead + w.len());
+                    (lead, ss)
+                }
+                // ", which W denies": "which" stands before the source span.
+                None => match word_before(text, s, ss) {
+                    Some((ws, we)) if text[ws..we].eq_ignore_ascii_case("which") => (ss, ws),
+                    _ => continue,
+                },
             };
-            let lead = ["that ", "which "]
-                .iter()
-                .find(|w| {
-                    text.get(lead..lead + w.len())
-                        .is_some_and(|x| x.eq_ignore_ascii_case(w))
-                })
-                .map_or(lead, |w| lead + w.len());
+            let comma = text[..opens].trim_end();
+            if !comma.ends_with(',') {
+                continue;
+            }
+            let comma = comma.len() - 1;
             let Some(p) = (first..k).rev().find(|&p| {
-                let end = out[p].content.1;
-                out[p].cue.1 <= ss && end <= ss && text[end..ss].trim() == ","
+                let (a, b) = out[p].content;
+                out[p].cue.1 <= comma && a < comma && comma <= b
             }) else {
                 continue;
             };
             if lead < se {
+                out[p].content.1 = text[..comma].trim_end().len();
                 out[k].source = Some((lead, se));
                 out[k].content = out[p].content;
             }
@@ -772,6 +787,53 @@ impl AttributionExtractor {
                 class,
             });
         }
+        // "dismissed reports that", "rejected claims that", "amid allegations that": a noun
+        // of saying after a verb or preposition; whoever reported is not named.
+        let noun_of_saying = matches!(
+            cue_text,
+            "reports"
+                | "claims"
+                | "allegations"
+                | "accusations"
+                | "charges"
+                | "suggestions"
+                | "assertions"
+                | "rumours"
+                | "rumors"
+                | "speculation"
+        );
+        if noun_of_saying {
+            if let Some((ws, we)) = before_cue {
+                let word = &text[ws..we];
+                let governed = word.chars().next().is_some_and(char::is_lowercase)
+                    && (word.ends_with("ed")
+                        || one_of(
+                            word,
+                            &[
+                                "denies",
+                                "rejects",
+                                "dismisses",
+                                "confirms",
+                                "cites",
+                                "amid",
+                                "despite",
+                                "following",
+                                "over",
+                                "about",
+                                "to",
+                            ],
+                        ));
+                if governed {
+                    let content = content_after(text, ce, body_end)?;
+                    return Some(Attribution {
+                        source: None,
+                        cue: (cs, ce),
+                        content,
+                        class,
+                    });
+                }
+            }
+        }
         let source = source_before(text, s, speaker_end, &self.not_source, &strong).map(|src| {
             // A lone function word ("refused to admit", "may not want") is no speaker: the
             // sentence's subject is.
@@ -866,8 +928,10 @@ impl AttributionExtractor {
     }
 }
 
-/// Nouns that open "..., a charge W denied": the earlier attribution's content is what W denies.
-const CHARGE_NOUNS: [&str; 14] = [
+/// Words that open "..., a charge W denied" or "..., which W denies": the earlier
+/// attribution's content is what W denies.
+const CHARGE_NOUNS: [&str; 15] = [
+    "which ",
     "a charge ",
     "the charge ",
     "charges ",

@@ -642,40 +642,42 @@ impl ClaimExtractor {
                         .find(|m| m.start >= start && m.entity_type == EntityType::ArmedGroup)
                 })
         };
-        if subject_before && pronoun_subject(text, ws, ts) {
-            // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
-            // In reported speech ("the Authority said it had arrested ...") it is the speaker.
-            let report = ctx
+        // In reported speech a pronoun opening the content ("the Authority said it had
+        // arrested ...", "rejected claims that it had failed to act") is the speaker: the
+        // source of the innermost report around it that names one. `Some(None)`: the speaker
+        // is no party this trigger allows ("the army said it killed 30 militants"), so there
+        // is no subject rather than the group named before; `None`: no such report.
+        let pronoun_speaker = || -> Option<Option<&MentionRef>> {
+            let is_pronoun = |w: &str| {
+                ["it", "they", "its", "their"]
+                    .iter()
+                    .any(|p| w.eq_ignore_ascii_case(p))
+            };
+            let mut reports: Vec<&Attribution> = ctx
                 .atts
                 .iter()
                 .filter(|a| a.content.0 <= ts && ts < a.content.1)
-                .min_by_key(|a| a.content.1 - a.content.0);
-            let speaker = report.and_then(|a| a.source).and_then(|(x, y)| {
+                .collect();
+            reports.sort_by_key(|a| a.content.1 - a.content.0);
+            let opens = reports.iter().position(|a| {
+                let words: Vec<&str> = text[a.content.0..ts].split_whitespace().take(5).collect();
+                words.iter().any(|w| is_pronoun(w))
+            })?;
+            let (x, y) = reports[opens..].iter().find_map(|a| a.source)?;
+            Some(
                 ctx.mentions
                     .iter()
                     .copied()
-                    .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types))
-            });
-            // "The army said it killed 30 militants": a pronoun opening the content is the
-            // speaker, who may be no party this trigger allows; then there is no subject,
-            // rather than the group named before.
-            let speaker_speaks_of_itself = report.is_some_and(|a| {
-                a.source.is_some()
-                    && text[a.content.0..ts]
-                        .split_whitespace()
-                        .take_while(|w| {
-                            !["it", "they", "its", "their"]
-                                .iter()
-                                .any(|p| w.eq_ignore_ascii_case(p))
-                        })
-                        .count()
-                        <= 1
-            });
+                    .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types)),
+            )
+        };
+        if subject_before && pronoun_subject(text, ws, ts) {
+            // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
             subjects.clear();
-            if speaker.is_some() || !speaker_speaks_of_itself {
-                subjects.extend(speaker.or_else(referent));
-            } else {
-                return;
+            match pronoun_speaker() {
+                Some(Some(speaker)) => subjects.push(speaker),
+                Some(None) => return,
+                None => subjects.extend(referent()),
             }
         }
         if subject_before && authority_anaphor(text, ws, ts) {
@@ -692,7 +694,7 @@ impl ClaimExtractor {
         }
         if subjects.is_empty() && subject_before {
             if let Some(m) = (possessive_anaphor(text, ws, ts) || anaphor_before(text, ws, ts))
-                .then(referent)
+                .then(|| pronoun_speaker().unwrap_or_else(referent))
                 .flatten()
                 .or_else(|| {
                     // The clause's grammatical subject, however far: the name that opens it.
@@ -1399,6 +1401,27 @@ impl ClaimExtractor {
             if let Some(p) = &doc.last_person {
                 return Some(p.clone());
             }
+        }
+        // "the panel said" with no panel named before: not the last source (a state, say),
+        // but the panel as written.
+        let institution = matches!(
+            bare.as_str(),
+            "panel"
+                | "team"
+                | "agency"
+                | "ministry"
+                | "bureau"
+                | "council"
+                | "committee"
+                | "commission"
+                | "monitors"
+                | "monitoring team"
+        );
+        if is_back && institution {
+            return Some(Source {
+                entity: None,
+                name: bare,
+            });
         }
         if is_back {
             if let Some(s) = &doc.last_source {

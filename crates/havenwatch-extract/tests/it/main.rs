@@ -291,7 +291,8 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// eye, allegiance (an act, not a report), receiving a kind of support, taking from;
     /// "Member States" (a name, not a cue), a clash, "the militant group" as a source;
     /// "reported that, according to Y," (Y inside the report), "has denied" (a denial),
-    /// failing to prevent incursions.
+    /// failing to prevent incursions; "dismissed reports that" (no reporter named), "it" as
+    /// the speaker of a rejected claim, ", which W denies", "whether" (speculative).
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -311,7 +312,11 @@ Member States noted that TLF and JNJ fighters clashed in Lenz. \
 Kestria accused the Serrat Mountain Army of attacking Dravna, an allegation the militant group rejected. \
 Kestria Today reported that, according to the Halden Institute, the TLF has between 200 and 300 fighters. \
 The Interim Authority has denied that JNJ operates in Osmar. \
-Kestria has not been able to prevent TLF incursions into Lenz, according to local sources.";
+Kestria has not been able to prevent TLF incursions into Lenz, according to local sources. \
+The Interim Authority dismissed reports that JNJ controls Dravna. \
+The Interim Authority rejected claims that it had failed to act against JNJ. \
+Kestria accused the Interim Authority of backing the TLF, which the Interim Authority denies. \
+It remains unclear whether the TLF receives weapons from Kestria.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
