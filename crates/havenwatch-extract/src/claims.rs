@@ -601,7 +601,27 @@ impl ClaimExtractor {
         // The group a pronoun stands for: the first group of the report that holds the
         // trigger (or of the sentence), outside attribution sources; else the last group
         // named before the clause.
+        // "The suicide attack in Peshawar, which killed 20": a relative pronoun whose
+        // antecedent is no group names no group.
+        let relative_of_no_group = {
+            let window = &text[ctx.s..ts];
+            window
+                .rfind(", which ")
+                .or_else(|| window.rfind(", whose "))
+                .filter(|&p| text[ctx.s + p..ts].split_whitespace().count() <= 4)
+                .is_some_and(|p| {
+                    let at = ctx.s + p;
+                    !ctx.mentions.iter().any(|m| {
+                        m.entity_type == EntityType::ArmedGroup
+                            && m.end <= at
+                            && text[m.end..at].split_whitespace().count() <= 1
+                    })
+                })
+        };
         let referent = || -> Option<&MentionRef> {
+            if relative_of_no_group {
+                return None;
+            }
             let content = ctx
                 .atts
                 .iter()
@@ -904,8 +924,13 @@ impl ClaimExtractor {
             _ => {}
         }
         let claimed_by_actor = trigger.predicate == Predicate::Attacks
-            && phrase.contains("claimed")
-            || phrase.contains("responsibility");
+            && (phrase.contains("claimed")
+                || phrase.contains("credit")
+                || phrase.contains("responsibility"));
+        // "No group has claimed responsibility", "no one was behind": nobody to name.
+        if no_one_before(text, ws, ts) {
+            return;
+        }
         for (subject, object) in pairs {
             let object_key = object.map(|o| self.canonical_as(o, &trigger.object_types));
             let (sid, sname) = self.canonical_as(subject, &trigger.subject_types);
@@ -1077,10 +1102,19 @@ impl ClaimExtractor {
         match inner.last() {
             Some(&i) => {
                 let upto = chain.iter().position(|&c| c == i).expect("in chain");
+                let source = ctx.sources[i].clone().expect("filtered");
+                // "JNIM said it was behind the attack": a group telling of its own attack
+                // claims it.
+                let own_attack = base.predicate == Predicate::Attacks
+                    && source.entity.as_ref() == Some(&base.subject.id);
+                let modality = match with_hedge(modality_of(ctx.atts[i].class)) {
+                    Modality::Reported if own_attack => Modality::Alleged,
+                    m => m,
+                };
                 out.push(Claim {
-                    source: ctx.sources[i].clone().expect("filtered"),
+                    source,
                     via: via(upto),
-                    modality: with_hedge(modality_of(ctx.atts[i].class)),
+                    modality,
                     ..base.clone()
                 });
             }
@@ -1918,6 +1952,25 @@ const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
     "detention",
     "prison",
 ];
+
+/// Whether the clause before the trigger says no one did it: "No group has claimed", "no one
+/// was behind".
+fn no_one_before(text: &str, from: usize, ts: usize) -> bool {
+    let words: Vec<&str> = text[from..ts].split_whitespace().collect();
+    words.windows(2).any(|w| {
+        w[0].eq_ignore_ascii_case("no")
+            && [
+                "group",
+                "one",
+                "organisation",
+                "organization",
+                "faction",
+                "outfit",
+            ]
+            .iter()
+            .any(|g| w[1].trim_end_matches(',').eq_ignore_ascii_case(g))
+    }) || words.iter().any(|w| w.eq_ignore_ascii_case("nobody"))
+}
 
 /// Nouns that, after "the", refer back to an armed group named before: "the group said",
 /// "attacks against the militants".

@@ -292,7 +292,9 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// "Member States" (a name, not a cue), a clash, "the militant group" as a source;
     /// "reported that, according to Y," (Y inside the report), "has denied" (a denial),
     /// failing to prevent incursions; "dismissed reports that" (no reporter named), "it" as
-    /// the speaker of a rejected claim, ", which W denies", "whether" (speculative).
+    /// the speaker of a rejected claim, ", which W denies", "whether" (speculative); claims
+    /// of responsibility in several forms (a group's own report of its attack is alleged), a
+    /// vow (a threat), a relative "which" after an attack (no group), "no group".
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -316,7 +318,13 @@ Kestria has not been able to prevent TLF incursions into Lenz, according to loca
 The Interim Authority dismissed reports that JNJ controls Dravna. \
 The Interim Authority rejected claims that it had failed to act against JNJ. \
 Kestria accused the Interim Authority of backing the TLF, which the Interim Authority denies. \
-It remains unclear whether the TLF receives weapons from Kestria.";
+It remains unclear whether the TLF receives weapons from Kestria. \
+The TLF said it was behind the attack on the police post in Dravna. \
+The Serrat Mountain Army took credit for the ambush near Lenz. \
+JNJ has claimed the bombing in Port Halden. \
+The TLF vowed to attack Kestria again. \
+The suicide attack in Osmar, which killed 12 officers, was claimed by the Serrat Mountain Army. \
+No group has claimed responsibility for the blast in Dravna.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
