@@ -220,10 +220,11 @@ impl Gazetteer {
         n: usize,
         e: EntityToml,
     ) -> Result<(), GazetteerError> {
-        let line = find_entity_line(text, &e.id);
+        // The line is looked for only when there is an error to report: looking for every
+        // entity's line would read the file once per entity.
         let err = |message: String| GazetteerError {
             origin: origin.to_string(),
-            line,
+            line: find_entity_line(text, &e.id),
             message: format!("entity #{} (id `{}`): {message}", n + 1, e.id),
         };
         if e.id.trim().is_empty() {

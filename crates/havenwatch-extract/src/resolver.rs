@@ -52,7 +52,11 @@ pub struct ResolvedName {
 #[derive(Debug)]
 pub struct EntityResolver {
     entities: Vec<ResolverEntity>,
-    automaton: AhoCorasick,
+    /// Built on first use: resolving a single name (`show NAME`) needs only `by_key`, and a
+    /// command that never scans text should not pay for compiling thousands of names.
+    automaton: std::sync::OnceLock<AhoCorasick>,
+    /// The folded names the automaton matches, in automaton pattern order.
+    automaton_keys: Vec<String>,
     /// Automaton pattern id -> index into `patterns`.
     matched: Vec<usize>,
     patterns: Vec<Pattern>,
@@ -169,14 +173,11 @@ impl EntityResolver {
             });
         }
         let matched: Vec<usize> = (0..keys.len()).filter(|&p| in_automaton[p]).collect();
-        let automaton = AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(matched.iter().map(|&p| &keys[p]))
-            .expect("gazetteer keys build an automaton");
+        let automaton_keys: Vec<String> = matched.iter().map(|&p| keys[p].clone()).collect();
         EntityResolver {
             entities,
-            automaton,
+            automaton: std::sync::OnceLock::new(),
+            automaton_keys,
             matched,
             patterns,
             by_key,
@@ -231,7 +232,14 @@ impl EntityResolver {
     pub fn find_all(&self, text: &str, folded: &mut FoldedText, out: &mut Vec<ResolvedName>) {
         out.clear();
         folded.fold(text, &self.variants);
-        for m in self.automaton.find_overlapping_iter(folded.text.as_str()) {
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .build(&self.automaton_keys)
+                .expect("gazetteer keys build an automaton")
+        });
+        for m in automaton.find_overlapping_iter(folded.text.as_str()) {
             let (fs, fe) = (m.start(), m.end());
             if !folded.on_word_boundaries(fs, fe) {
                 continue;
