@@ -485,6 +485,23 @@ impl ClaimExtractor {
         };
         let mut subjects = pick(subject_before, &trigger.subject_types);
         let allowed = |m: &MentionRef, types: &[EntityType]| types.contains(&m.entity_type);
+        // "Somali forces, supported by US airstrikes, killed ...": a name inside a
+        // parenthetical before the trigger is not its subject; the name before it is.
+        if subject_before {
+            let parens = ctx.parentheticals(ctx.s, ctx.e);
+            if let Some(&(pa, _)) = parens.iter().find(|&&(pa, pb)| {
+                pb <= ts && subjects.iter().any(|m| m.start >= pa && m.end <= pb)
+            }) {
+                if let Some(m) = usable
+                    .iter()
+                    .copied()
+                    .rfind(|m| m.end <= pa && allowed(m, &trigger.subject_types))
+                    .filter(|m| text[m.end..pa].trim().is_empty())
+                {
+                    subjects = vec![m];
+                }
+            }
+        }
         // "fought side by side with Y against Z", "alongside Y": Y is on the subject's side,
         // not an object; the object is the next name.
         let allies: Vec<&MentionRef> = if object_before {
@@ -545,14 +562,20 @@ impl ClaimExtractor {
         }
         // "seized it from the former government", "stole weapons from the army": whom a thing
         // was taken from is not what was attacked.
-        if trigger.predicate == Predicate::Attacks && !object_before {
+        // "help against the TLF": whom help is against is not whom it supports.
+        let not_governed_by = match trigger.predicate {
+            Predicate::Attacks => Some("from"),
+            Predicate::Supports => Some("against"),
+            _ => None,
+        };
+        if let (Some(forbidden), false) = (not_governed_by, object_before) {
             objects.retain(|m| {
                 let governing = text[..m.start].split_whitespace().rev().take(3).find(|w| {
                     ["from", "into", "in", "on", "against", "at", "to", "across"]
                         .iter()
                         .any(|p| w.eq_ignore_ascii_case(p))
                 });
-                !governing.is_some_and(|w| w.eq_ignore_ascii_case("from"))
+                !governing.is_some_and(|w| w.eq_ignore_ascii_case(forbidden))
             });
         }
         if !subjects.is_empty() {
@@ -1730,10 +1753,23 @@ fn parentheticals(
         ", the ",
         ", one of ",
         ", whose ",
+        ", backed by ",
+        ", supported by ",
+        ", aided by ",
+        ", assisted by ",
+        ", funded by ",
+        ", armed by ",
+        ", trained by ",
+        ", with support from ",
+        ", with the support of ",
+        ", with help from ",
     ];
     for opener in openers {
-        // An apposition (", a group ...") must follow a name; a relative clause need not.
-        let appositive = !opener.starts_with(", wh");
+        // An apposition (", a group ...") must follow a name; a relative clause or a
+        // participle (", backed by ...") need not.
+        let appositive = !opener.starts_with(", wh")
+            && !opener.ends_with(" by ")
+            && !opener.starts_with(", with ");
         let mut from = 0;
         while let Some(p) = lower[from..].find(opener) {
             let start = from + p + 1;
@@ -1987,6 +2023,24 @@ const GROUP_NOUNS: [&str; 10] = [
     "movement",
 ];
 
+/// Whether `gap` (text between a trigger and a name after it) holds "and" followed by a verb
+/// in the past tense: "French troops and turned to".
+fn second_verb(gap: &str) -> bool {
+    let words: Vec<&str> = gap.split_whitespace().collect();
+    words.windows(2).enumerate().any(|(i, w)| {
+        i > 0
+            && w[0].eq_ignore_ascii_case("and")
+            && w[1].len() > 3
+            && w[1].chars().all(|c| c.is_ascii_lowercase())
+            && (w[1].ends_with("ed")
+                || [
+                    "said", "took", "made", "sent", "began", "went", "fled", "fought", "held",
+                    "left", "led", "met", "ran", "saw", "won", "gave", "told", "struck",
+                ]
+                .contains(&w[1]))
+    })
+}
+
 /// Whether the word before `at` is a preposition of place: "in Mogadishu", "from Kabul".
 fn after_preposition(text: &str, at: usize) -> bool {
     let mut words = text[..at]
@@ -2094,6 +2148,11 @@ fn pick_arguments<'a>(
                     &text[te..m.start]
                 };
                 if gap.split_whitespace().count() > max_gap {
+                    break;
+                }
+                // "expelled French troops and turned to the Wagner Group": a second verb
+                // after "and" opens another clause; its names are not this trigger's objects.
+                if !before && second_verb(gap) {
                     break;
                 }
                 out.push(m);

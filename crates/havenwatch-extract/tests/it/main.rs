@@ -294,7 +294,9 @@ The Jamaat Nur al-Jabal may attack Dravna.";
     /// failing to prevent incursions; "dismissed reports that" (no reporter named), "it" as
     /// the speaker of a rejected claim, ", which W denies", "whether" (speculative); claims
     /// of responsibility in several forms (a group's own report of its attack is alleged), a
-    /// vow (a threat), a relative "which" after an attack (no group), "no group".
+    /// vow (a threat), a relative "which" after an attack (no group), "no group"; a backer in
+    /// a parenthetical (not the subject), a second verb after "and" (its names not the
+    /// first verb's objects), allowing (shelter).
     #[test]
     fn reporting_patterns_snapshot() {
         let text = "\
@@ -324,7 +326,10 @@ The Serrat Mountain Army took credit for the ambush near Lenz. \
 JNJ has claimed the bombing in Port Halden. \
 The TLF vowed to attack Kestria again. \
 The suicide attack in Osmar, which killed 12 officers, was claimed by the Serrat Mountain Army. \
-No group has claimed responsibility for the blast in Dravna.";
+No group has claimed responsibility for the blast in Dravna. \
+Kestria, backed by the Interim Authority, killed a TLF commander near Lenz. \
+The Interim Authority expelled foreign advisers and turned to JNJ for help against the TLF. \
+The Interim Authority continues to allow JNJ fighters to live in Dravna.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
