@@ -299,11 +299,25 @@ impl ClaimExtractor {
         publisher: Option<&str>,
         mentions: &[MentionRef],
     ) -> Vec<Claim> {
+        self.extract_with_headline(text, publisher, mentions, None)
+    }
+
+    /// As [`ClaimExtractor::extract`], for a document whose headline names the party its "the
+    /// report" means ("UN panel: ..." over "The report also finds ..."): a back-reference with
+    /// no source named before it in the text is `headline`.
+    pub fn extract_with_headline(
+        &self,
+        text: &str,
+        publisher: Option<&str>,
+        mentions: &[MentionRef],
+        headline: Option<Source>,
+    ) -> Vec<Claim> {
         let mut doc = DocState {
             publisher: publisher.unwrap_or("(unknown publisher)").to_string(),
             last_source: None,
             last_person: None,
             self_voice: false,
+            headline,
         };
         let mut claims: Vec<Claim> = Vec::new();
         let mut previous: Option<(Source, Modality)> = None;
@@ -1481,7 +1495,7 @@ impl ClaimExtractor {
             });
         }
         if is_back {
-            if let Some(s) = &doc.last_source {
+            if let Some(s) = doc.last_source.as_ref().or(doc.headline.as_ref()) {
                 return Some(s.clone());
             }
             // The first agency the document names, or the publisher.
@@ -1653,6 +1667,8 @@ struct DocState {
     last_person: Option<Source>,
     /// The publisher has spoken of itself ("we", "our assessment").
     self_voice: bool,
+    /// The reporting party the headline names, for a back-reference with none before it.
+    headline: Option<Source>,
 }
 
 impl Sentence<'_> {

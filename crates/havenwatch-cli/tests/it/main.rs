@@ -874,3 +874,44 @@ fn train_attribution_reproduces_the_committed_lexicon_and_model() {
         );
     }
 }
+
+/// A headline that names the reporting party ("Panel of Experts: ...") is what the body's
+/// "the report" means when the body names no source before it; without such a headline the
+/// source stays "report" as written.
+#[test]
+fn the_report_of_a_headline_is_the_party_the_headline_names() {
+    let env = Env::new();
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let body = "The report also finds that the Tarvik Liberation Front operates in Lenz District.";
+    env.write(
+        "docs/titled.md",
+        format!(
+            "---\ntitle: \"Panel of Experts: the TLF keeps camps in Osmar\"\npublisher: Meridian Post\n---\n{body}\n"
+        ),
+    );
+    env.write(
+        "docs/untitled.md",
+        format!("---\npublisher: Kestria Today\n---\n{body} It adds little.\n"),
+    );
+    env.json(&[
+        "ingest",
+        env.path("docs").to_str().unwrap(),
+        "--gazetteer",
+        gaz.to_str().unwrap(),
+    ]);
+    let claims = env.json(&["claims", "--subject", "TLF", "--predicate", "operates_in"]);
+    let by_publisher = |p: &str| {
+        claims
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["publisher"] == p)
+            .unwrap_or_else(|| panic!("no claim from {p}: {claims}"))
+            .clone()
+    };
+    assert_eq!(
+        by_publisher("Meridian Post")["source"]["entity"],
+        "demo:un-panel"
+    );
+    assert_eq!(by_publisher("Kestria Today")["source"]["name"], "report");
+}
