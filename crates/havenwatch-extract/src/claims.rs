@@ -721,12 +721,24 @@ impl ClaimExtractor {
                 words.iter().any(|w| is_pronoun(w))
             })?;
             let (x, y) = reports[opens..].iter().find_map(|a| a.source)?;
-            Some(
-                ctx.mentions
-                    .iter()
-                    .copied()
-                    .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types)),
-            )
+            let speaker = ctx
+                .mentions
+                .iter()
+                .copied()
+                .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types));
+            // "The group says it fights ...": a speaker named only as a group is the group
+            // named before; "the camps" it closed are still a group's (a nominal trigger's
+            // owner is not the pronoun).
+            let group_speaker = text[x..y]
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| GROUP_NOUNS.iter().any(|g| w.eq_ignore_ascii_case(g)));
+            if speaker.is_none()
+                && (group_speaker || trigger.predicate == Predicate::MaintainsInfrastructure)
+            {
+                return None;
+            }
+            Some(speaker)
         };
         if subject_before && pronoun_subject(text, ws, ts) {
             // "when it held sway over ...": the pronoun, not the nearest name, is the subject.
