@@ -1792,28 +1792,32 @@ fn parentheticals(
         ", with the support of ",
         ", with help from ",
     ];
-    for opener in openers {
-        // An apposition (", a group ...") must follow a name; a relative clause or a
-        // participle (", backed by ...") need not.
-        let appositive = !opener.starts_with(", wh")
-            && !opener.ends_with(" by ")
-            && !opener.starts_with(", with ");
-        let mut from = 0;
-        while let Some(p) = lower[from..].find(opener) {
-            let start = from + p + 1;
-            if appositive && !after_name(cs + from + p) {
-                from = start;
+    // Every comma once, each opener compared where one stands (not one scan of the clause per
+    // opener); listed by opener, then position, as before.
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (p, _) in lower.match_indices(", ") {
+        for (k, opener) in openers.iter().enumerate() {
+            if !lower[p..].starts_with(opener) {
                 continue;
             }
-            let rest = &clause[start..];
-            let end = rest
+            // An apposition (", a group ...") must follow a name; a relative clause or a
+            // participle (", backed by ...") need not.
+            let appositive = !opener.starts_with(", wh")
+                && !opener.ends_with(" by ")
+                && !opener.starts_with(", with ");
+            if appositive && !after_name(cs + p) {
+                continue;
+            }
+            let start = p + 1;
+            let end = clause[start..]
                 .find([',', ';', '—'])
                 .map(|e| start + e)
                 .unwrap_or(clause.len());
-            out.push((cs + start, cs + end));
-            from = start;
+            found.push((k, cs + start, cs + end));
         }
     }
+    found.sort_unstable();
+    out.extend(found.into_iter().map(|(_, a, b)| (a, b)));
     for (open, close) in [('(', ')'), ('—', '—'), ('–', '–')] {
         let mut from = 0;
         while let Some(p) = clause[from..].find(open) {
@@ -2020,7 +2024,12 @@ const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
 /// Whether the clause before the trigger says no one did it: "No group has claimed", "no one
 /// was behind".
 fn no_one_before(text: &str, from: usize, ts: usize) -> bool {
-    let words: Vec<&str> = text[from..ts].split_whitespace().collect();
+    let window = &text[from..ts];
+    // Most clauses hold no "no": nothing to split then.
+    if !window.contains("no ") && !window.contains("No ") && !window.contains("obody") {
+        return false;
+    }
+    let words: Vec<&str> = window.split_whitespace().collect();
     words.windows(2).any(|w| {
         w[0].eq_ignore_ascii_case("no")
             && [
