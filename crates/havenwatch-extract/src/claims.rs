@@ -2003,7 +2003,7 @@ fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
 
 /// Words before an infrastructure noun that make it a state's or a civilian one: "a military
 /// base", "police headquarters", "a refugee camp".
-const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
+const NOT_GROUP_INFRASTRUCTURE: [&str; 19] = [
     "military",
     "army",
     "police",
@@ -2019,6 +2019,10 @@ const NOT_GROUP_INFRASTRUCTURE: [&str; 15] = [
     "peacekeeping",
     "detention",
     "prison",
+    "detainees",
+    "prisoners",
+    "displaced",
+    "refugees",
 ];
 
 /// Whether the clause before the trigger says no one did it: "No group has claimed", "no one

@@ -86,9 +86,15 @@ struct DemonymToml {
 }
 
 /// Nouns that, after a demonym, name a country's government and its forces.
-pub(crate) const GOVERNMENT_NOUNS: [&str; 14] = [
+pub(crate) const GOVERNMENT_NOUNS: [&str; 20] = [
     "authorities",
     "government",
+    "ministry",
+    "defence ministry",
+    "defense ministry",
+    "interior ministry",
+    "foreign ministry",
+    "ministry of defence",
     "officials",
     "forces",
     "security forces",

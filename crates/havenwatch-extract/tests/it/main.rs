@@ -118,6 +118,8 @@ fn states_places_and_groups_of_other_regions_resolve() {
         ("Beninese troops", "state:benin"),
         ("Togolese soil", "state:togo"),
         ("Nigerian army", "state:nigeria"),
+        ("Iraqi Ministry of Defence", "state:iraq"),
+        ("Iraqi defence ministry", "state:iraq"),
         ("Guinea-Bissau", "state:guinea-bissau"),
         ("Equatorial Guinea", "state:equatorial-guinea"),
         ("Lake Chad", "place:lake-chad-basin"),
@@ -329,7 +331,8 @@ The suicide attack in Osmar, which killed 12 officers, was claimed by the Serrat
 No group has claimed responsibility for the blast in Dravna. \
 Kestria, backed by the Interim Authority, killed a TLF commander near Lenz. \
 The Interim Authority expelled foreign advisers and turned to JNJ for help against the TLF. \
-The Interim Authority continues to allow JNJ fighters to live in Dravna.";
+The Interim Authority continues to allow JNJ fighters to live in Dravna. \
+The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         insta::assert_snapshot!(describe(text, "Meridian Post"));
     }
 
