@@ -10,6 +10,7 @@
 //! adverbs before a verb cue ("has also said") belong to the cue.
 
 use crate::cue_model::{features, CueModel};
+use crate::one_of;
 use crate::sentences::split_sentences;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
@@ -401,14 +402,7 @@ impl AttributionExtractor {
             .iter()
             .enumerate()
             .skip(first)
-            .filter(|(_, x)| {
-                !(x.class == CueClass::SourceAfter
-                    && text[s..x.cue.0]
-                        .trim_end_matches([' ', ','])
-                        .rsplit(|c: char| !c.is_alphabetic())
-                        .next()
-                        .is_some_and(|w| w.eq_ignore_ascii_case("that")))
-            })
+            .filter(|(_, x)| !(x.class == CueClass::SourceAfter && after_that(&text[s..x.cue.0])))
             .filter_map(|(k, x)| x.source.map(|(s0, _)| (k, s0)))
             .collect();
         for (i, att) in out.iter_mut().enumerate().skip(first) {
@@ -524,11 +518,7 @@ impl AttributionExtractor {
         let before = text[s..cs].trim_end_matches([' ', ',']);
         // "X reported that, according to Y, CONTENT": the phrase opens the content of the
         // report around it.
-        let opens_content = before
-            .rsplit(|c: char| !c.is_alphabetic())
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case("that"));
-        let content = if before.trim().len() > 3 && !opens_content {
+        let content = if before.trim().len() > 3 && !after_that(before) {
             // "CONTENT, according to SOURCE."
             trim_span(text, s, s + before.len())?
         } else {
@@ -928,10 +918,10 @@ impl AttributionExtractor {
     }
 }
 
-/// Words that open "..., a charge W denied" or "..., which W denies": the earlier
-/// attribution's content is what W denies.
-const CHARGE_NOUNS: [&str; 15] = [
-    "which ",
+/// Words that open "..., a charge W denied": the earlier attribution's content is what W
+/// denies (", which W denies" is found by the word before the source, which a source never
+/// holds).
+const CHARGE_NOUNS: [&str; 14] = [
     "a charge ",
     "the charge ",
     "charges ",
@@ -947,6 +937,16 @@ const CHARGE_NOUNS: [&str; 15] = [
     "an assertion ",
     "a report ",
 ];
+
+/// Whether `before` (the text before an "according to") ends with the word "that": "X
+/// reported that, according to Y, ..." puts Y inside X's report.
+fn after_that(before: &str) -> bool {
+    before
+        .trim_end_matches([' ', ','])
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("that"))
+}
 
 /// "told TTP fighters to keep out", "urged the group to disarm": a verb of telling, an object
 /// of at most four words, then an infinitive; not "told reporters that ...".
@@ -1395,10 +1395,6 @@ fn quotation_before(text: &str, at: usize) -> Option<(usize, usize)> {
 }
 
 /// Whether `word` is one of `list` (lowercase), in any case, without allocating.
-fn one_of(word: &str, list: &[&str]) -> bool {
-    list.iter().any(|x| word.eq_ignore_ascii_case(x))
-}
-
 /// The capitalised words ending at `end` (at most six), as a source: `None` if the word right
 /// before `end` is not capitalised.
 fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize)> {

@@ -11,6 +11,8 @@
 //! claim adds the denied claim too.
 
 use crate::attribution::{Attribution, AttributionExtractor, CueClass};
+use crate::mentions::MentionExtractor;
+use crate::one_of;
 use crate::quantity::CountFinder;
 use crate::sentences::split_sentences;
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -142,6 +144,7 @@ pub struct ClaimExtractor {
     hedges: PhraseSet,
     hedge_modality: Vec<Modality>,
     negations: PhraseSet,
+
     /// Words by which a sentence without names may still refer to one ("The group ..."),
     /// then words by which it goes on with the previous one's report ("likewise"): one pass
     /// finds both.
@@ -501,7 +504,8 @@ impl ClaimExtractor {
         let allowed = |m: &MentionRef, types: &[EntityType]| types.contains(&m.entity_type);
         // "Somali forces, supported by US airstrikes, killed ...": a name inside a
         // parenthetical before the trigger is not its subject; the name before it is.
-        if subject_before {
+        // (Only where a comma stands between the subject and the trigger.)
+        if subject_before && subjects.iter().any(|m| text[m.end..ts].contains(',')) {
             let parens = ctx.parentheticals(ctx.s, ctx.e);
             if let Some(&(pa, _)) = parens.iter().find(|&&(pa, pb)| {
                 pb <= ts && subjects.iter().any(|m| m.start >= pa && m.end <= pb)
@@ -549,17 +553,18 @@ impl ClaimExtractor {
         // "X has pledged allegiance to Y and receives weapons from Z": who receives is the
         // clause's subject, the name that opens it, not the name nearest the verb.
         let receiving = |w: &str| {
-            [
-                "receives",
-                "received",
-                "receiving",
-                "obtains",
-                "obtained",
-                "gets",
-                "got",
-            ]
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(w))
+            one_of(
+                w,
+                &[
+                    "receives",
+                    "received",
+                    "receiving",
+                    "obtains",
+                    "obtained",
+                    "gets",
+                    "got",
+                ],
+            )
         };
         if object_before
             && (receiving(phrase) || text[ws..ts].split_whitespace().rev().take(3).any(receiving))
@@ -585,9 +590,10 @@ impl ClaimExtractor {
         if let (Some(forbidden), false) = (not_governed_by, object_before) {
             objects.retain(|m| {
                 let governing = text[..m.start].split_whitespace().rev().take(3).find(|w| {
-                    ["from", "into", "in", "on", "against", "at", "to", "across"]
-                        .iter()
-                        .any(|p| w.eq_ignore_ascii_case(p))
+                    one_of(
+                        w,
+                        &["from", "into", "in", "on", "against", "at", "to", "across"],
+                    )
                 });
                 !governing.is_some_and(|w| w.eq_ignore_ascii_case(forbidden))
             });
@@ -638,11 +644,11 @@ impl ClaimExtractor {
         // The group a pronoun stands for: the first group of the report that holds the
         // trigger (or of the sentence), outside attribution sources; else the last group
         // named before the clause.
-        // "The suicide attack in Peshawar, which killed 20": a relative pronoun whose
-        // antecedent is no group names no group.
-        let relative_of_no_group = {
+        let referent = || -> Option<&MentionRef> {
+            // "The suicide attack in Peshawar, which killed 20": a relative pronoun whose
+            // antecedent is no group names no group.
             let window = &text[ctx.s..ts];
-            window
+            let relative_of_no_group = window
                 .rfind(", which ")
                 .or_else(|| window.rfind(", whose "))
                 .filter(|&p| text[ctx.s + p..ts].split_whitespace().count() <= 4)
@@ -653,9 +659,7 @@ impl ClaimExtractor {
                             && m.end <= at
                             && text[m.end..at].split_whitespace().count() <= 1
                     })
-                })
-        };
-        let referent = || -> Option<&MentionRef> {
+                });
             if relative_of_no_group {
                 return None;
             }
@@ -705,11 +709,6 @@ impl ClaimExtractor {
         // is no party this trigger allows ("the army said it killed 30 militants"), so there
         // is no subject rather than the group named before; `None`: no such report.
         let pronoun_speaker = || -> Option<Option<&MentionRef>> {
-            let is_pronoun = |w: &str| {
-                ["it", "they", "its", "their"]
-                    .iter()
-                    .any(|p| w.eq_ignore_ascii_case(p))
-            };
             let mut reports: Vec<&Attribution> = ctx
                 .atts
                 .iter()
@@ -717,8 +716,10 @@ impl ClaimExtractor {
                 .collect();
             reports.sort_by_key(|a| a.content.1 - a.content.0);
             let opens = reports.iter().position(|a| {
-                let words: Vec<&str> = text[a.content.0..ts].split_whitespace().take(5).collect();
-                words.iter().any(|w| is_pronoun(w))
+                text[a.content.0..ts]
+                    .split_whitespace()
+                    .take(5)
+                    .any(|w| one_of(w, &["it", "they", "its", "their"]))
             })?;
             let (x, y) = reports[opens..].iter().find_map(|a| a.source)?;
             let speaker = ctx
@@ -732,7 +733,7 @@ impl ClaimExtractor {
             let group_speaker = text[x..y]
                 .rsplit(' ')
                 .next()
-                .is_some_and(|w| GROUP_NOUNS.iter().any(|g| w.eq_ignore_ascii_case(g)));
+                .is_some_and(|w| one_of(w, &GROUP_NOUNS));
             if speaker.is_none()
                 && (group_speaker || trigger.predicate == Predicate::MaintainsInfrastructure)
             {
@@ -952,18 +953,15 @@ impl ClaimExtractor {
             Predicate::MaintainsInfrastructure => {
                 // "an attack on a military base", "a camp for displaced people": the state's
                 // or the displaced people's, not a group's.
-                let owner_before = ctx.text[cs..ts].split_whitespace().rev().take(2).any(|w| {
-                    let w = w.trim_matches(|c: char| !c.is_alphabetic());
-                    NOT_GROUP_INFRASTRUCTURE
-                        .iter()
-                        .any(|x| x.eq_ignore_ascii_case(w))
-                });
-                let for_displaced = ctx.text[te..ce].split_whitespace().take(3).any(|w| {
-                    let w = w.trim_matches(|c: char| !c.is_alphabetic());
-                    ["displaced", "refugees", "IDPs", "civilians"]
-                        .iter()
-                        .any(|x| x.eq_ignore_ascii_case(w))
-                });
+                let owner_before = ctx.text[cs..ts]
+                    .split_whitespace()
+                    .rev()
+                    .take(2)
+                    .any(|w| one_of(letters(w), &NOT_GROUP_INFRASTRUCTURE));
+                let for_displaced = ctx.text[te..ce]
+                    .split_whitespace()
+                    .take(3)
+                    .any(|w| one_of(letters(w), &["displaced", "refugees", "IDPs", "civilians"]));
                 if owner_before || for_displaced {
                     return;
                 }
@@ -1644,6 +1642,20 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
         .is_some_and(|rest| rest.ends_with(' '))
 }
 
+/// The reporting party a headline names ("UN panel finds ...", "Crisis Group: ..."): its first
+/// agency, for the body's "the report" when the body names none before (see
+/// [`ClaimExtractor::extract_with_headline`]).
+pub fn headline_source(mentions: &MentionExtractor, title: Option<&str>) -> Option<Source> {
+    let title = title.filter(|t| !t.trim().is_empty())?;
+    crate::evaluate::mention_refs(mentions, title)
+        .into_iter()
+        .find(|m| m.entity_type == EntityType::Agency)
+        .map(|m| Source {
+            entity: Some(EntityId(m.id)),
+            name: m.name,
+        })
+}
+
 /// Words by which a sentence without names may still refer to one ("The group ...", "It ...").
 const ANAPHORS: [&str; 10] = [
     "it",
@@ -2001,6 +2013,11 @@ fn anaphor_before(text: &str, cs: usize, ts: usize) -> bool {
     })
 }
 
+/// `w` without the punctuation around it.
+fn letters(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphabetic())
+}
+
 /// Words before an infrastructure noun that make it a state's or a civilian one: "a military
 /// base", "police headquarters", "a refugee camp".
 const NOT_GROUP_INFRASTRUCTURE: [&str; 19] = [
@@ -2033,20 +2050,24 @@ fn no_one_before(text: &str, from: usize, ts: usize) -> bool {
     if !window.contains("no ") && !window.contains("No ") && !window.contains("obody") {
         return false;
     }
-    let words: Vec<&str> = window.split_whitespace().collect();
-    words.windows(2).any(|w| {
-        w[0].eq_ignore_ascii_case("no")
-            && [
-                "group",
-                "one",
-                "organisation",
-                "organization",
-                "faction",
-                "outfit",
-            ]
-            .iter()
-            .any(|g| w[1].trim_end_matches(',').eq_ignore_ascii_case(g))
-    }) || words.iter().any(|w| w.eq_ignore_ascii_case("nobody"))
+    let mut previous = "";
+    window.split_whitespace().any(|w| {
+        let hit = w.eq_ignore_ascii_case("nobody")
+            || (previous.eq_ignore_ascii_case("no")
+                && one_of(
+                    w.trim_end_matches(','),
+                    &[
+                        "group",
+                        "one",
+                        "organisation",
+                        "organization",
+                        "faction",
+                        "outfit",
+                    ],
+                ));
+        previous = w;
+        hit
+    })
 }
 
 /// Nouns that, after "the", refer back to an armed group named before: "the group said",
@@ -2067,18 +2088,23 @@ const GROUP_NOUNS: [&str; 10] = [
 /// Whether `gap` (text between a trigger and a name after it) holds "and" followed by a verb
 /// in the past tense: "French troops and turned to".
 fn second_verb(gap: &str) -> bool {
-    let words: Vec<&str> = gap.split_whitespace().collect();
-    words.windows(2).enumerate().any(|(i, w)| {
-        i > 0
-            && w[0].eq_ignore_ascii_case("and")
-            && w[1].len() > 3
-            && w[1].chars().all(|c| c.is_ascii_lowercase())
-            && (w[1].ends_with("ed")
+    // The word before, and whether it is the gap's first word ("and" must follow another).
+    let mut previous: Option<&str> = None;
+    let mut second = false;
+    gap.split_whitespace().any(|w| {
+        let hit = second
+            && previous.is_some_and(|p| p.eq_ignore_ascii_case("and"))
+            && w.len() > 3
+            && w.chars().all(|c| c.is_ascii_lowercase())
+            && (w.ends_with("ed")
                 || [
                     "said", "took", "made", "sent", "began", "went", "fled", "fought", "held",
                     "left", "led", "met", "ran", "saw", "won", "gave", "told", "struck",
                 ]
-                .contains(&w[1]))
+                .contains(&w));
+        second = previous.is_some();
+        previous = Some(w);
+        hit
     })
 }
 
@@ -2092,42 +2118,44 @@ fn after_preposition(text: &str, at: usize) -> bool {
     // "the government in Bamako", "authorities in Kabul": the capital names the government.
     if word.eq_ignore_ascii_case("in")
         && words.next().is_some_and(|w| {
-            [
-                "government",
-                "authorities",
-                "regime",
-                "junta",
-                "officials",
-                "rulers",
-            ]
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(w))
+            one_of(
+                w,
+                &[
+                    "government",
+                    "authorities",
+                    "regime",
+                    "junta",
+                    "officials",
+                    "rulers",
+                ],
+            )
         })
     {
         return false;
     }
-    [
-        "in",
-        "at",
-        "from",
-        "to",
-        "near",
-        "around",
-        "across",
-        "into",
-        "over",
-        "of",
-        "on",
-        "outside",
-        "inside",
-        "through",
-        "throughout",
-        "towards",
-        "toward",
-        "within",
-    ]
-    .iter()
-    .any(|p| p.eq_ignore_ascii_case(word))
+    one_of(
+        word,
+        &[
+            "in",
+            "at",
+            "from",
+            "to",
+            "near",
+            "around",
+            "across",
+            "into",
+            "over",
+            "of",
+            "on",
+            "outside",
+            "inside",
+            "through",
+            "throughout",
+            "towards",
+            "toward",
+            "within",
+        ],
+    )
 }
 
 /// Subjects or objects of a trigger: the nearest mention of an allowed type on the given side,

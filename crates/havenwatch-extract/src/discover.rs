@@ -295,11 +295,7 @@ impl DiscoveryLexicon {
             .next()
             .unwrap_or("");
         if let Some(noun) = noun {
-            if self.is_place_noun(noun)
-                && LOCATIVES
-                    .iter()
-                    .any(|p| p.eq_ignore_ascii_case(word_before))
-            {
+            if self.is_place_noun(noun) && crate::one_of(word_before, &LOCATIVES) {
                 return Some((run, (run.start, run.end + 1 + noun.len())));
             }
         }

@@ -189,9 +189,13 @@ impl Gazetteer {
                 government: None,
                 land: None,
             };
-            for (target, nouns) in [
-                (&d.government, &GOVERNMENT_NOUNS[..]),
-                (&d.land, &LAND_NOUNS[..]),
+            for (target, nouns, slot) in [
+                (
+                    &d.government,
+                    &GOVERNMENT_NOUNS[..],
+                    &mut demonym.government,
+                ),
+                (&d.land, &LAND_NOUNS[..], &mut demonym.land),
             ] {
                 let Some(target) = target else { continue };
                 let Some(&i) = staged.by_id.get(target) else {
@@ -207,11 +211,7 @@ impl Gazetteer {
                 for noun in nouns {
                     staged.entries[i].aliases.push(format!("{} {noun}", d.word));
                 }
-                if std::ptr::eq(nouns, &GOVERNMENT_NOUNS[..]) {
-                    demonym.government = Some(i);
-                } else {
-                    demonym.land = Some(i);
-                }
+                *slot = Some(i);
             }
             staged.demonyms.push(demonym);
         }

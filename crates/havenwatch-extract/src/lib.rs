@@ -23,6 +23,12 @@ pub mod resolver;
 pub mod sanctions;
 pub mod sentences;
 
+/// Whether `word` is one of `list`, ignoring ASCII case: word lists are compared in place,
+/// without lowercasing (these checks run for every cue and trigger).
+pub(crate) fn one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|x| word.eq_ignore_ascii_case(x))
+}
+
 /// Random texts made of the pieces a test gives (deterministic for a seed), for checking a
 /// rewritten scanner against the one it replaced.
 #[cfg(test)]

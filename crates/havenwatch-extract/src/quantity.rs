@@ -86,7 +86,7 @@ const CASUALTY_WORDS: [&str; 30] = [
 fn casualty_count(text: &str, s: usize, span: (usize, usize)) -> bool {
     let is_casualty = |w: &str| {
         let w = w.trim_matches(|c: char| !c.is_alphabetic());
-        CASUALTY_WORDS.iter().any(|c| c.eq_ignore_ascii_case(w))
+        crate::one_of(w, &CASUALTY_WORDS)
     };
     text[s..span.0]
         .split_whitespace()

@@ -10,7 +10,7 @@
 
 use crate::formats::{self, Format, InputError, RawDocument};
 use crossbeam_channel::bounded;
-use havenwatch_core::{Document, Entity, EntityId, EntityStatus, Mention, Source, Span};
+use havenwatch_core::{Document, Entity, EntityId, EntityStatus, Mention, Span};
 use havenwatch_extract::claims::ClaimExtractor;
 use havenwatch_extract::evaluate::mention_refs_of;
 use havenwatch_extract::{Gazetteer, MentionExtractor, MentionTarget};
@@ -263,20 +263,6 @@ pub fn ingest(
     }
 }
 
-/// The reporting party a headline names ("UN panel finds ...", "Crisis Group: ..."): its first
-/// agency, for the body's "the report" when the body names none before.
-pub fn headline_source(extractor: &MentionExtractor, title: Option<&str>) -> Option<Source> {
-    let title = title.filter(|t| !t.trim().is_empty())?;
-    let analysis = extractor.analyze(title);
-    mention_refs_of(extractor, &analysis)
-        .into_iter()
-        .find(|m| m.entity_type == havenwatch_core::EntityType::Agency)
-        .map(|m| Source {
-            entity: Some(EntityId(m.id)),
-            name: m.name,
-        })
-}
-
 /// Runs the extractors over one document and builds what the store needs.
 fn analyse(
     mut raw: RawDocument,
@@ -294,7 +280,7 @@ fn analyse(
         &document.text,
         document.meta.publisher.as_deref(),
         &refs,
-        headline_source(extractor, document.meta.title.as_deref()),
+        havenwatch_extract::claims::headline_source(extractor, document.meta.title.as_deref()),
     );
     let mut entities: Vec<Entity> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
