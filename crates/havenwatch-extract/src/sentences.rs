@@ -63,11 +63,14 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
         if after_space.len() == rest.len() && !rest.starts_with('\n') && !rest.is_empty() {
             continue; // no space after: "3.5", "U.S.", "e.g."
         }
-        let next = after_space.trim_start_matches(['\n', '\r']).chars().next();
-        let starts_sentence = match next {
+        let next_text = after_space.trim_start_matches(['\n', '\r']);
+        let starts_sentence = match next_text.chars().next() {
             None => true,
             Some(n) => {
-                n.is_uppercase() || n.is_ascii_digit() || matches!(n, '“' | '"' | '‘' | '(' | '[')
+                n.is_uppercase()
+                    || n.is_ascii_digit()
+                    || matches!(n, '“' | '"' | '‘' | '(' | '[')
+                    || next_text.starts_with("''")
             }
         };
         if !starts_sentence || (in_quote && c == '.' && end == i + 1) {
@@ -157,13 +160,14 @@ mod tests {
             if after_space.len() == rest.len() && !rest.starts_with('\n') && !rest.is_empty() {
                 continue; // no space after: "3.5", "U.S.", "e.g."
             }
-            let next = after_space.trim_start_matches(['\n', '\r']).chars().next();
-            let starts_sentence = match next {
+            let next_text = after_space.trim_start_matches(['\n', '\r']);
+            let starts_sentence = match next_text.chars().next() {
                 None => true,
                 Some(n) => {
                     n.is_uppercase()
                         || n.is_ascii_digit()
                         || matches!(n, '“' | '"' | '‘' | '(' | '[')
+                        || next_text.starts_with("''")
                 }
             };
             if !starts_sentence || (in_quote && c == '.' && end == i + 1) {
@@ -196,6 +200,7 @@ mod tests {
             "\n\n",
             "\r\n",
             "3.5",
+            "''",
             ")",
             "’",
             "'",
@@ -239,11 +244,12 @@ mod tests {
     #[test]
     fn blank_lines_and_closing_quotes() {
         assert_eq!(
-            sentences("Headline without stop\n\nHe said \"it is over.\" Then he left."),
+            sentences("Headline without stop\n\nHe said \"it is over.\" Then he left. ''Not yet,'' she said."),
             vec![
                 "Headline without stop",
                 "He said \"it is over.\"",
-                "Then he left."
+                "Then he left.",
+                "''Not yet,'' she said."
             ]
         );
     }
