@@ -1787,34 +1787,26 @@ mod tests {
             .collect()
     }
 
+    /// Asserts that every (source, cue, content) of `want` is among the attributions of `text`.
+    fn assert_shows(text: &str, want: &[(&str, &str, &str)]) {
+        let got = show(text);
+        for &(source, cue, content) in want {
+            let w = (source.to_string(), cue.to_string(), content.to_string());
+            assert!(got.contains(&w), "missing {w:?} in {got:?}");
+        }
+    }
+
     #[test]
     fn what_follows_a_quotations_speaker_is_the_narrators() {
-        let got = show("“We will hold the pass,” the commander said in a radio interview, adding that reinforcements were near. “The road is open,” Mara Voss said, and soon the convoys moved. ''Nothing has changed,'' the envoy said several weeks after the talks. On the broadcast of “Morning Report,” the minister said the camps were closed.");
-        let want: Vec<(String, String, String)> = vec![
-            (
-                "the commander".into(),
-                "said".into(),
-                "“We will hold the pass,”".into(),
-            ),
-            (
-                "Mara Voss".into(),
-                "said".into(),
-                "“The road is open,”".into(),
-            ),
-            (
-                "the envoy".into(),
-                "said".into(),
-                "''Nothing has changed,''".into(),
-            ),
-            (
-                "the minister".into(),
-                "said".into(),
-                "the camps were closed".into(),
-            ),
-        ];
-        for w in &want {
-            assert!(got.contains(w), "missing {w:?} in {got:?}");
-        }
+        assert_shows(
+            "“We will hold the pass,” the commander said in a radio interview, adding that reinforcements were near. “The road is open,” Mara Voss said, and soon the convoys moved. ''Nothing has changed,'' the envoy said several weeks after the talks. On the broadcast of “Morning Report,” the minister said the camps were closed.",
+            &[
+                ("the commander", "said", "“We will hold the pass,”"),
+                ("Mara Voss", "said", "“The road is open,”"),
+                ("the envoy", "said", "''Nothing has changed,''"),
+                ("the minister", "said", "the camps were closed"),
+            ],
+        );
     }
 
     #[test]
@@ -1849,37 +1841,24 @@ mod tests {
 
     #[test]
     fn an_apposition_is_stepped_over_a_clause_is_not() {
-        let got = show("Ilya Brant, director of the Centre for Border Studies at the University of Osmar in the north, said the militia had withdrawn. The talks stalled, and the convoy turned back from there, said one official in the room. The town, the spokesman explained earlier in the hearing, was quiet. The camp was shut, the colonel told the Osmar Courier on Tuesday. The group raised taxes, which the governor said were spent on arms.");
-        let want: Vec<(String, String, String)> = vec![
-            (
-                "Ilya Brant".into(),
-                "said".into(),
-                "the militia had withdrawn".into(),
-            ),
-            (
-                "one official in the room".into(),
-                "said".into(),
-                "The talks stalled, and the convoy turned back from there".into(),
-            ),
-            (
-                "the spokesman".into(),
-                "explained".into(),
-                "The town, the spokesman explained earlier in the hearing, was quiet".into(),
-            ),
-            (
-                "the colonel".into(),
-                "told".into(),
-                "The camp was shut".into(),
-            ),
-            (
-                "the governor".into(),
-                "said".into(),
-                "were spent on arms".into(),
-            ),
-        ];
-        for w in &want {
-            assert!(got.contains(w), "missing {w:?} in {got:?}");
-        }
+        assert_shows(
+            "Ilya Brant, director of the Centre for Border Studies at the University of Osmar in the north, said the militia had withdrawn. The talks stalled, and the convoy turned back from there, said one official in the room. The town, the spokesman explained earlier in the hearing, was quiet. The camp was shut, the colonel told the Osmar Courier on Tuesday. The group raised taxes, which the governor said were spent on arms.",
+            &[
+                ("Ilya Brant", "said", "the militia had withdrawn"),
+                (
+                    "one official in the room",
+                    "said",
+                    "The talks stalled, and the convoy turned back from there",
+                ),
+                (
+                    "the spokesman",
+                    "explained",
+                    "The town, the spokesman explained earlier in the hearing, was quiet",
+                ),
+                ("the colonel", "told", "The camp was shut"),
+                ("the governor", "said", "were spent on arms"),
+            ],
+        );
     }
 
     #[test]
