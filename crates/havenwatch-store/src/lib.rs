@@ -37,6 +37,11 @@ pub enum StoreError {
     UnknownEntity(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -114,6 +119,20 @@ pub trait Store {
 
     /// Aliases of the entities the store holds (for the extractor to find them in new text).
     fn entity_aliases(&self) -> Result<Vec<(havenwatch_core::Entity, Vec<String>)>>;
+
+    /// Prepares for a load much larger than what is stored: secondary indexes that the load
+    /// would update row by row may be set aside, to be built once, from sorted data, by
+    /// [`Store::end_bulk_load`]. Reads stay correct meanwhile, only slower. A load that dies
+    /// before the end leaves them to be rebuilt when the store is next opened. Returns whether
+    /// anything was set aside (backends without such indexes do nothing).
+    fn begin_bulk_load(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Builds the indexes [`Store::begin_bulk_load`] set aside.
+    fn end_bulk_load(&mut self) -> Result<()> {
+        Ok(())
+    }
 
     /// Claims matching a query, newest document first.
     fn claims(&self, query: &ClaimQuery) -> Result<Vec<StoredClaim>>;

@@ -277,6 +277,23 @@ const MIGRATIONS: &[&str] = &[
     r#"
     INSERT INTO documents_fts(documents_fts, rank) VALUES('automerge', 16);
     "#,
+    // 14: indexes set aside by a bulk load, with the statement that builds each again: a load
+    // that dies leaves them here, and the next open builds them.
+    r#"
+    CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+    "#,
+];
+
+/// The secondary indexes a bulk load sets aside: each is updated at random places for every
+/// claim or mention written, and builds in one sorted pass at the end several times faster.
+/// The document and entity indexes stay: the load itself looks documents and entities up.
+const BULK_DEFERRED_INDEXES: &[&str] = &[
+    "claims_subject_predicate",
+    "claims_object_predicate",
+    "claims_finding_key",
+    "claims_doc",
+    "mentions_entity_doc",
+    "mentions_doc",
 ];
 
 /// The schema version this build writes.
@@ -294,6 +311,9 @@ pub struct SqliteStore {
     /// Every read sees only documents marked at or below this level, and only what they
     /// reveal (claims, mentions, entities, search hits, counts).
     clearance: Tlp,
+    /// Held while a bulk load runs (an exclusive lock on `<file>.bulk-load`): tells other
+    /// handles that the indexes it set aside are not to be rebuilt under it.
+    bulk_lock: Option<std::fs::File>,
 }
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -364,9 +384,114 @@ impl SqliteStore {
             seen_entities: HashSet::new(),
             seen_aliases: HashSet::new(),
             clearance: Tlp::Red,
+            bulk_lock: None,
         };
+        store.rebuild_abandoned_indexes()?;
         store.migrate(version)?;
         Ok(store)
+    }
+
+    /// The lock file that marks a bulk load in progress on this store's file.
+    fn bulk_lock_path(&self) -> Option<String> {
+        (self.path != ":memory:").then(|| format!("{}.bulk-load", self.path))
+    }
+
+    /// Indexes a bulk load set aside and never built again (the load died): built now,
+    /// unless a load still runs (holds the lock), before any migration that may expect them.
+    fn rebuild_abandoned_indexes(&mut self) -> Result<()> {
+        let has_table: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deferred_indexes'",
+                [],
+                |r| r.get::<_, i64>(0).map(|n| n > 0),
+            )
+            .map_err(sql("looking for deferred indexes"))?;
+        if !has_table {
+            return Ok(());
+        }
+        let pending: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM deferred_indexes", [], |r| r.get(0))
+            .map_err(sql("counting deferred indexes"))?;
+        if pending == 0 {
+            return Ok(());
+        }
+        let lock = match self.bulk_lock_path() {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .map_err(|source| StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                match file.try_lock() {
+                    Ok(()) => Some(file),
+                    // A load is running: its indexes are its to build.
+                    Err(std::fs::TryLockError::WouldBlock) => return Ok(()),
+                    Err(std::fs::TryLockError::Error(source)) => {
+                        return Err(StoreError::Io { path, source });
+                    }
+                }
+            }
+            None => None,
+        };
+        self.build_deferred_indexes()?;
+        if let (Some(lock), Some(path)) = (lock, self.bulk_lock_path()) {
+            let _ = std::fs::remove_file(path);
+            drop(lock);
+        }
+        Ok(())
+    }
+
+    /// Builds every index in `deferred_indexes` and forgets it, in one transaction.
+    fn build_deferred_indexes(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting to build indexes"))?;
+        let pending: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare("SELECT name, sql FROM deferred_indexes ORDER BY name")
+                .map_err(sql("reading deferred indexes"))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(sql("reading deferred indexes"))?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(sql("reading deferred indexes"))?
+        };
+        for (name, create) in &pending {
+            let exists: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map_err(sql("looking for an index"))?;
+            if exists == 0 {
+                tx.execute_batch(create)
+                    .map_err(sql("building a deferred index"))?;
+            }
+        }
+        tx.execute("DELETE FROM deferred_indexes", [])
+            .map_err(sql("forgetting deferred indexes"))?;
+        tx.commit().map_err(sql("committing built indexes"))
+    }
+
+    /// The names of the indexes set aside by a bulk load and not built yet.
+    pub fn deferred_indexes(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM deferred_indexes ORDER BY name")
+            .map_err(sql("reading deferred indexes"))?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(sql("reading deferred indexes"))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(sql("reading deferred indexes"))
     }
 
     fn migrate(&mut self, target: i64) -> Result<()> {
@@ -1607,6 +1732,68 @@ impl Store for SqliteStore {
             .map_err(sql("reading merges"))?;
         rows.collect::<Result<_, _>>()
             .map_err(sql("reading merges"))
+    }
+
+    fn begin_bulk_load(&mut self) -> Result<bool> {
+        if self.bulk_lock.is_some() {
+            return Ok(true);
+        }
+        if let Some(path) = self.bulk_lock_path() {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            match file.try_lock() {
+                Ok(()) => self.bulk_lock = Some(file),
+                // Another bulk load runs on this file: load with the indexes in place.
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(false),
+                Err(std::fs::TryLockError::Error(source)) => {
+                    return Err(StoreError::Io { path, source });
+                }
+            }
+        }
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting a bulk load"))?;
+        for name in BULK_DEFERRED_INDEXES {
+            let create: Option<String> = tx
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sql("reading an index definition"))?;
+            let Some(create) = create else { continue };
+            tx.execute(
+                "INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?1, ?2)",
+                params![name, create],
+            )
+            .map_err(sql("recording a deferred index"))?;
+            tx.execute_batch(&format!("DROP INDEX {name}"))
+                .map_err(sql("setting an index aside"))?;
+        }
+        tx.commit().map_err(sql("committing a bulk load's start"))?;
+        Ok(true)
+    }
+
+    fn end_bulk_load(&mut self) -> Result<()> {
+        self.build_deferred_indexes()?;
+        if let Some(lock) = self.bulk_lock.take() {
+            // Removed while still held: a handle that opens it meanwhile finds nothing left
+            // to build.
+            if let Some(path) = self.bulk_lock_path() {
+                let _ = std::fs::remove_file(path);
+            }
+            drop(lock);
+        }
+        Ok(())
     }
 
     fn entity_aliases(&self) -> Result<Vec<(Entity, Vec<String>)>> {

@@ -350,6 +350,39 @@ fn queries_on_a_missing_store_fail_clearly() {
 /// stored exactly once and that the file is sound.
 #[test]
 fn an_ingest_killed_mid_run_resumes_with_every_document_once() {
+    killed_ingest_resumes(&[]);
+}
+
+/// The same with the indexes set aside for a bulk load: the kill leaves them unbuilt, and the
+/// rerun's open builds them before it loads the rest.
+#[test]
+fn a_bulk_ingest_killed_mid_run_resumes_and_gets_its_indexes_back() {
+    let env = killed_ingest_resumes(&["--bulk", "on"]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let pending: i64 = conn
+        .query_row("SELECT count(*) FROM deferred_indexes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(pending, 0);
+    for index in [
+        "claims_subject_predicate",
+        "claims_object_predicate",
+        "claims_finding_key",
+        "claims_doc",
+        "mentions_entity_doc",
+        "mentions_doc",
+    ] {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "index {index} is back");
+    }
+}
+
+fn killed_ingest_resumes(extra: &[&str]) -> Env {
     let env = Env::new();
     let n = 40_000;
     let mut jsonl = String::with_capacity(n * 200);
@@ -359,13 +392,14 @@ fn an_ingest_killed_mid_run_resumes_with_every_document_once() {
         ));
     }
     let input = env.write("big.jsonl", jsonl);
-    let args = [
+    let mut args = vec![
         "ingest",
         input.to_str().unwrap(),
         "--batch-size",
         "200",
         "--quiet",
     ];
+    args.extend_from_slice(extra);
     let mut child = env
         .cmd(&args)
         .stdout(Stdio::null())
@@ -391,6 +425,13 @@ fn an_ingest_killed_mid_run_resumes_with_every_document_once() {
         partial < n as i64,
         "the kill came too late to test anything ({partial} stored)"
     );
+    if extra.contains(&"--bulk") {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        let pending: i64 = conn
+            .query_row("SELECT count(*) FROM deferred_indexes", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pending, 6, "the kill came during the bulk load");
+    }
 
     let out = env.run(&args);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -423,6 +464,7 @@ fn an_ingest_killed_mid_run_resumes_with_every_document_once() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    env
 }
 
 fn count_documents(db: &Path) -> i64 {

@@ -364,3 +364,83 @@ fn batches_skip_duplicates_and_merges_are_reversible() {
     assert_eq!(history[0].undo_reason.as_deref(), Some("different leaders"));
     assert!(store.unmerge_entity("prov:hill-front", "twice").is_err());
 }
+
+/// The names of the indexes a store file has.
+fn index_names(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap();
+    let names = stmt.query_map([], |r| r.get(0)).unwrap();
+    names.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// A bulk load sets the claim and mention indexes aside and builds them at its end; the file
+/// then has the very indexes it had before, and reads through them see what was loaded.
+#[test]
+fn a_bulk_load_sets_indexes_aside_and_builds_them_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let before = index_names(&path);
+    assert!(
+        before.contains(&"claims_finding_key".to_string()),
+        "{before:?}"
+    );
+    assert!(store.begin_bulk_load().unwrap());
+    let during = index_names(&path);
+    assert!(
+        !during.contains(&"claims_finding_key".to_string()),
+        "{during:?}"
+    );
+    assert!(
+        !during.contains(&"mentions_entity_doc".to_string()),
+        "{during:?}"
+    );
+    assert_eq!(store.deferred_indexes().unwrap().len(), 6);
+    let known = group("x:known", "Known Front", EntityStatus::Known);
+    let doc = analysed(
+        "Known Front fighters were seen.",
+        "P1",
+        &known,
+        "Known Front",
+    );
+    assert_eq!(store.write_batch(&[doc]).unwrap().added, 1);
+    store.end_bulk_load().unwrap();
+    assert_eq!(index_names(&path), before);
+    assert!(store.deferred_indexes().unwrap().is_empty());
+    assert_eq!(store.mentions("x:known", 0).unwrap().len(), 1);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert!(
+        !dir.path().join("bulk.db.bulk-load").exists(),
+        "the lock file is removed at the end"
+    );
+}
+
+/// A bulk load that dies (its handle gone without building) leaves its indexes to the next
+/// open, which builds them; an open while the load still runs leaves them to the load.
+#[test]
+fn indexes_a_dead_bulk_load_set_aside_are_built_by_the_next_open_not_under_a_live_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let before = index_names(&{
+        SqliteStore::open(&path).unwrap();
+        path.clone()
+    });
+    let mut loading = SqliteStore::open(&path).unwrap();
+    assert!(loading.begin_bulk_load().unwrap());
+    {
+        // A second handle (another process, say) while the load runs: nothing rebuilt, and
+        // it cannot start a bulk load of its own.
+        let mut other = SqliteStore::open(&path).unwrap();
+        assert_eq!(other.deferred_indexes().unwrap().len(), 6);
+        assert!(!other.begin_bulk_load().unwrap());
+    }
+    drop(loading); // dies without end_bulk_load
+    let store = SqliteStore::open(&path).unwrap();
+    assert!(store.deferred_indexes().unwrap().is_empty());
+    assert_eq!(index_names(&path), before);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
