@@ -12,7 +12,7 @@ mod model;
 mod sqlite;
 
 pub use model::*;
-pub use sqlite::{taxii_now, SqliteStore, SCHEMA_VERSION};
+pub use sqlite::{taxii_now, SqliteStore, BULK_DEFERRED_INDEXES, SCHEMA_VERSION};
 
 /// A storage failure, with what was being done.
 #[derive(Debug, thiserror::Error)]

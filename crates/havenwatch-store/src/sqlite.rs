@@ -287,7 +287,7 @@ const MIGRATIONS: &[&str] = &[
 /// The secondary indexes a bulk load sets aside: each is updated at random places for every
 /// claim or mention written, and builds in one sorted pass at the end several times faster.
 /// The document and entity indexes stay: the load itself looks documents and entities up.
-const BULK_DEFERRED_INDEXES: &[&str] = &[
+pub const BULK_DEFERRED_INDEXES: &[&str] = &[
     "claims_subject_predicate",
     "claims_object_predicate",
     "claims_finding_key",
@@ -298,6 +298,13 @@ const BULK_DEFERRED_INDEXES: &[&str] = &[
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The bulk-load lock, tried: taken (the file held until dropped; none for a store in
+/// memory, which no other handle shares), or held by another handle.
+enum BulkLock {
+    Taken(Option<std::fs::File>),
+    Busy,
+}
 
 /// The embedded store: one SQLite file (or memory, for tests).
 #[derive(Debug)]
@@ -396,6 +403,27 @@ impl SqliteStore {
         (self.path != ":memory:").then(|| format!("{}.bulk-load", self.path))
     }
 
+    /// Tries to take the bulk-load lock without waiting.
+    fn try_bulk_lock(&self) -> Result<BulkLock> {
+        let Some(path) = self.bulk_lock_path() else {
+            return Ok(BulkLock::Taken(None));
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(BulkLock::Taken(Some(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(BulkLock::Busy),
+            Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path, source }),
+        }
+    }
+
     /// Indexes a bulk load set aside and never built again (the load died): built now,
     /// unless a load still runs (holds the lock), before any migration that may expect them.
     fn rebuild_abandoned_indexes(&mut self) -> Result<()> {
@@ -417,27 +445,9 @@ impl SqliteStore {
         if pending == 0 {
             return Ok(());
         }
-        let lock = match self.bulk_lock_path() {
-            Some(path) => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-                    .map_err(|source| StoreError::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
-                match file.try_lock() {
-                    Ok(()) => Some(file),
-                    // A load is running: its indexes are its to build.
-                    Err(std::fs::TryLockError::WouldBlock) => return Ok(()),
-                    Err(std::fs::TryLockError::Error(source)) => {
-                        return Err(StoreError::Io { path, source });
-                    }
-                }
-            }
-            None => None,
+        // A load that is running holds the lock: its indexes are its to build.
+        let BulkLock::Taken(lock) = self.try_bulk_lock()? else {
+            return Ok(());
         };
         self.build_deferred_indexes()?;
         if let (Some(lock), Some(path)) = (lock, self.bulk_lock_path()) {
@@ -1738,24 +1748,10 @@ impl Store for SqliteStore {
         if self.bulk_lock.is_some() {
             return Ok(true);
         }
-        if let Some(path) = self.bulk_lock_path() {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|source| StoreError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-            match file.try_lock() {
-                Ok(()) => self.bulk_lock = Some(file),
-                // Another bulk load runs on this file: load with the indexes in place.
-                Err(std::fs::TryLockError::WouldBlock) => return Ok(false),
-                Err(std::fs::TryLockError::Error(source)) => {
-                    return Err(StoreError::Io { path, source });
-                }
-            }
+        match self.try_bulk_lock()? {
+            BulkLock::Taken(lock) => self.bulk_lock = lock,
+            // Another bulk load runs on this file: load with the indexes in place.
+            BulkLock::Busy => return Ok(false),
         }
         let tx = self
             .conn

@@ -363,14 +363,7 @@ fn a_bulk_ingest_killed_mid_run_resumes_and_gets_its_indexes_back() {
         .query_row("SELECT count(*) FROM deferred_indexes", [], |r| r.get(0))
         .unwrap();
     assert_eq!(pending, 0);
-    for index in [
-        "claims_subject_predicate",
-        "claims_object_predicate",
-        "claims_finding_key",
-        "claims_doc",
-        "mentions_entity_doc",
-        "mentions_doc",
-    ] {
+    for index in havenwatch_store::BULK_DEFERRED_INDEXES {
         let n: i64 = conn
             .query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
