@@ -284,9 +284,11 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
-/// The secondary indexes a bulk load sets aside: each is updated at random places for every
-/// claim or mention written, and builds in one sorted pass at the end several times faster.
-/// The document and entity indexes stay: the load itself looks documents and entities up.
+/// What a bulk load sets aside: the claim and mention indexes, each updated at random places
+/// for every row written and built in one sorted pass at the end several times faster, and
+/// the trigger that feeds the full-text index document by document (the index is rebuilt in
+/// one pass at the end: search does not see a bulk load's documents before it ends). The
+/// document and entity indexes stay: the load itself looks documents and entities up.
 pub const BULK_DEFERRED_INDEXES: &[&str] = &[
     "claims_subject_predicate",
     "claims_object_predicate",
@@ -294,7 +296,16 @@ pub const BULK_DEFERRED_INDEXES: &[&str] = &[
     "claims_doc",
     "mentions_entity_doc",
     "mentions_doc",
+    "documents_ai",
 ];
+
+/// What builds again, after its own statement, what a deferred schema object fed.
+fn rebuild_after(name: &str) -> &'static str {
+    match name {
+        "documents_ai" => "INSERT INTO documents_fts(documents_fts) VALUES('rebuild');",
+        _ => "",
+    }
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -476,7 +487,7 @@ impl SqliteStore {
         for (name, create) in &pending {
             let exists: i64 = tx
                 .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    "SELECT count(*) FROM sqlite_master WHERE name = ?1",
                     [name],
                     |r| r.get(0),
                 )
@@ -1758,21 +1769,24 @@ impl Store for SqliteStore {
             .transaction()
             .map_err(sql("starting a bulk load"))?;
         for name in BULK_DEFERRED_INDEXES {
-            let create: Option<String> = tx
+            let found: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                    "SELECT type, sql FROM sqlite_master WHERE name = ?1",
                     [name],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(sql("reading an index definition"))?;
-            let Some(create) = create else { continue };
+            let Some((kind, create)) = found else {
+                continue;
+            };
+            let build = format!("{create};\n{}", rebuild_after(name));
             tx.execute(
                 "INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?1, ?2)",
-                params![name, create],
+                params![name, build],
             )
             .map_err(sql("recording a deferred index"))?;
-            tx.execute_batch(&format!("DROP INDEX {name}"))
+            tx.execute_batch(&format!("DROP {kind} {name}"))
                 .map_err(sql("setting an index aside"))?;
         }
         tx.commit().map_err(sql("committing a bulk load's start"))?;

@@ -399,7 +399,10 @@ fn a_bulk_load_sets_indexes_aside_and_builds_them_at_the_end() {
         !during.contains(&"mentions_entity_doc".to_string()),
         "{during:?}"
     );
-    assert_eq!(store.deferred_indexes().unwrap().len(), 6);
+    assert_eq!(
+        store.deferred_indexes().unwrap().len(),
+        havenwatch_store::BULK_DEFERRED_INDEXES.len()
+    );
     let known = group("x:known", "Known Front", EntityStatus::Known);
     let doc = analysed(
         "Known Front fighters were seen.",
@@ -408,8 +411,13 @@ fn a_bulk_load_sets_indexes_aside_and_builds_them_at_the_end() {
         "Known Front",
     );
     assert_eq!(store.write_batch(&[doc]).unwrap().added, 1);
+    assert!(
+        store.search("fighters", 10).unwrap().is_empty(),
+        "search sees a bulk load's documents when it ends"
+    );
     store.end_bulk_load().unwrap();
     assert_eq!(index_names(&path), before);
+    assert_eq!(store.search("fighters", 10).unwrap().len(), 1);
     assert!(store.deferred_indexes().unwrap().is_empty());
     assert_eq!(store.mentions("x:known", 0).unwrap().len(), 1);
     assert_eq!(store.integrity_check().unwrap(), "ok");
@@ -435,7 +443,10 @@ fn indexes_a_dead_bulk_load_set_aside_are_built_by_the_next_open_not_under_a_liv
         // A second handle (another process, say) while the load runs: nothing rebuilt, and
         // it cannot start a bulk load of its own.
         let mut other = SqliteStore::open(&path).unwrap();
-        assert_eq!(other.deferred_indexes().unwrap().len(), 6);
+        assert_eq!(
+            other.deferred_indexes().unwrap().len(),
+            havenwatch_store::BULK_DEFERRED_INDEXES.len()
+        );
         assert!(!other.begin_bulk_load().unwrap());
     }
     drop(loading); // dies without end_bulk_load
