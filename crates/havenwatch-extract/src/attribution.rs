@@ -765,7 +765,9 @@ impl AttributionExtractor {
         let after = &text[ce..body_end];
         let after_trim = after.trim_start();
         let ends_sentence = after_trim.is_empty();
-        let complement = after_trim.starts_with(['“', '"', ':', ','])
+        // "claims to owe allegiance", "claimed to have killed": a party's claim about itself.
+        let complement = (class == CueClass::Alleging && starts_with_word(after_trim, "to"))
+            || after_trim.starts_with(['“', '"', ':', ','])
             || starts_with_word(after_trim, "that")
             || after_trim
                 .split_whitespace()
@@ -940,14 +942,42 @@ impl AttributionExtractor {
             }
         });
         // "an architect who said he was stiffed": the relative pronoun's antecedent speaks.
+        // "ISWAP, which claims to ...", "the outfit that claims to ...": the same for a
+        // relative "which" after a comma and a "that" after a noun (not "said that").
         let relative = source.is_none()
-            && word_before(text, s, speaker_end)
-                .is_some_and(|(a, b)| text[a..b].eq_ignore_ascii_case("who"));
+            && word_before(text, s, speaker_end).is_some_and(|(a, b)| {
+                let w = &text[a..b];
+                w.eq_ignore_ascii_case("who")
+                    || (w.eq_ignore_ascii_case("which") && text[s..a].trim_end().ends_with(','))
+                    || (w.eq_ignore_ascii_case("that")
+                        && word_before(text, s, a).is_some_and(|(x, y)| {
+                            let noun = &text[x..y];
+                            noun.len() > 2
+                                && !noun.ends_with("ed")
+                                && !noun.ends_with("ly")
+                                && !text[y..a].contains(',')
+                                && !one_of(noun, FUNCTION_WORDS)
+                                && !one_of(noun, AUXILIARIES)
+                                && !self.cues.iter().any(|c| c.eq_ignore_ascii_case(noun))
+                        }))
+            });
         if relative && !ends_sentence {
             let (ws, we) = word_before(text, s, speaker_end)?;
-            let antecedent = source_before(text, s, ws, &self.not_source, &|| false)
+            let antecedent_end = s + text[s..ws].trim_end().trim_end_matches(',').len();
+            let antecedent = source_before(text, s, antecedent_end, &self.not_source, &|| false)
                 .filter(|&(a, b)| text[a..b].split_whitespace().count() <= 6);
-            let content = content_after(text, ce, body_end)?;
+            // The relative clause ends at its first comma, unless a list goes on there ("who
+            // said A, B and C ..."): "the outfit that claims to owe allegiance to IS, ISWAP,
+            // is present in Niger" claims only the allegiance.
+            let clause_end = text[ce..body_end]
+                .match_indices(", ")
+                .find(|&(p, _)| {
+                    let rest = &text[ce + p + 2..body_end];
+                    let chunk = rest.split(',').next().unwrap_or(rest);
+                    !chunk.contains(" and ") && !chunk.contains(" or ")
+                })
+                .map_or(body_end, |(p, _)| ce + p);
+            let content = content_after(text, ce, clause_end)?;
             return Some(Attribution {
                 source: Some(antecedent.unwrap_or((ws, we))),
                 cue: (cue_start, ce),

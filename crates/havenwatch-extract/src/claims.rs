@@ -457,11 +457,16 @@ impl ClaimExtractor {
             .filter(|m| {
                 // Sources speak, they are not arguments, except the agent a passive trigger
                 // names ("was claimed by the group") and the speaker of a trigger that is
-                // itself speech ("the group claimed responsibility for the attack").
+                // itself speech ("the group claimed responsibility for the attack"). A source
+                // is an argument of its sentence's main verb after its own relative clause
+                // ("ISWAP, which claims to owe allegiance to IS, is present in Niger").
                 (phrase.ends_with(" by") && m.start >= te)
                     || !ctx.atts.iter().any(|a| {
-                        a.source.is_some_and(|(x, y)| m.start >= x && m.end <= y)
-                            && !(a.cue.0 < te && ts < a.cue.1)
+                        a.source.is_some_and(|(x, y)| {
+                            m.start >= x
+                                && m.end <= y
+                                && !(ts >= a.content.1 && relative_clause(text, y, a.cue.0))
+                        }) && !(a.cue.0 < te && ts < a.cue.1)
                     })
             })
             .collect();
@@ -1764,6 +1769,16 @@ fn modality_of(class: CueClass) -> Modality {
         CueClass::Assessing => Modality::Assessed,
         CueClass::Denying => Modality::Denied,
     }
+}
+
+/// Whether the words between a source (ending at `source_end`) and its cue are a relative
+/// pronoun: ", which", "who", "that".
+fn relative_clause(text: &str, source_end: usize, cue_start: usize) -> bool {
+    source_end < cue_start
+        && one_of(
+            text[source_end..cue_start].trim_matches([' ', ',']),
+            &["which", "who", "that"],
+        )
 }
 
 /// The clause around a trigger: the sentence, cut at semicolons.

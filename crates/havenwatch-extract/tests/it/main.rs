@@ -361,6 +361,27 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// "X, which claims to ...": the group's claim about itself (alleged, by the group), and
+    /// the sentence's main verb still has the group as its subject.
+    #[test]
+    fn a_groups_claim_about_itself_in_a_relative_clause() {
+        let got = describe(
+            "The Serrat Mountain Army, which claims to owe allegiance to the Tarvik Liberation Front, operates in Dravna.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Serrat Mountain Army cooperates_with Tarvik Liberation Front  -- Serrat Mountain Army [Serrat Mountain Army] alleged")
+                || got.contains("Tarvik Liberation Front cooperates_with Serrat Mountain Army  -- Serrat Mountain Army [Serrat Mountain Army] alleged"),
+            "{got}"
+        );
+        assert!(
+            got.contains(
+                "Serrat Mountain Army operates_in Dravna  -- The Halden Courier [] asserted"
+            ),
+            "{got}"
+        );
+    }
+
     /// Every claim of the demo corpus's longest article.
     #[test]
     fn longest_demo_article_snapshot() {
