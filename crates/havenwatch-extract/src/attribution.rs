@@ -1778,11 +1778,57 @@ fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize
 
 /// What a cue ending at `ce` introduces: the rest of the sentence, after the spaces, commas
 /// and colon that follow the cue.
+///
+/// A closing ", which heightens ..." (a sentential relative whose verb weighs the whole report:
+/// heightens, raises, fuels, underscores) is the narrator's comment on what was reported, not
+/// part of it.
 fn content_after(text: &str, ce: usize, body_end: usize) -> Option<(usize, usize)> {
     let rest = &text[ce..body_end];
     let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
-    trim_span(text, c0, body_end)
+    let end = rest
+        .match_indices(", which ")
+        .find(|&(p, m)| {
+            rest[p + m.len()..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| one_of(w, COMMENT_VERBS))
+        })
+        .map_or(body_end, |(p, _)| ce + p);
+    trim_span(text, c0, end)
 }
+
+/// Verbs by which a sentential "which" weighs what came before it: the writer's comment.
+pub(crate) const COMMENT_VERBS: &[&str] = &[
+    "heightens",
+    "heightened",
+    "raises",
+    "raised",
+    "fuels",
+    "fuelled",
+    "fueled",
+    "underscores",
+    "underscored",
+    "deepens",
+    "deepened",
+    "adds",
+    "added",
+    "sparks",
+    "sparked",
+    "prompts",
+    "prompted",
+    "compounds",
+    "compounded",
+    "complicates",
+    "complicated",
+    "worries",
+    "alarms",
+    "alarmed",
+    "highlights",
+    "highlighted",
+    "reinforces",
+    "reinforced",
+    "increases",
+];
 
 /// `[a, b)` without surrounding spaces and punctuation; `None` if nothing is left.
 fn trim_span(text: &str, a: usize, b: usize) -> Option<(usize, usize)> {

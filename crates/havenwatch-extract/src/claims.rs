@@ -10,7 +10,7 @@
 //! asserts it. Hedges and negations in the clause set modality and negation; a denial around a
 //! claim adds the denied claim too.
 
-use crate::attribution::{Attribution, AttributionExtractor, CueClass};
+use crate::attribution::{Attribution, AttributionExtractor, CueClass, COMMENT_VERBS};
 use crate::mentions::MentionExtractor;
 use crate::one_of;
 use crate::quantity::CountFinder;
@@ -441,6 +441,16 @@ impl ClaimExtractor {
         let inside = parens.iter().copied().find(|&(a, b)| a <= ts && te <= b);
         let (ws, we) = inside.unwrap_or((cs, ce));
         let antecedent: Option<&MentionRef> = inside.and_then(|(a, _)| {
+            // ", which heightens fears over its activities": "which" stands for the whole
+            // clause before it, not for the name before the comma.
+            let sentential = text[a..]
+                .trim_start_matches([',', ' '])
+                .strip_prefix("which ")
+                .and_then(|r| r.split_whitespace().next())
+                .is_some_and(|w| one_of(w, COMMENT_VERBS));
+            if sentential {
+                return None;
+            }
             ctx.mentions
                 .iter()
                 .copied()
@@ -673,7 +683,19 @@ impl ClaimExtractor {
                 .iter()
                 .filter(|a| a.content.0 <= ts && ts < a.content.1)
                 .map(|a| a.content)
-                .min_by_key(|(a, b)| b - a);
+                .min_by_key(|(a, b)| b - a)
+                .or_else(|| {
+                    // "X reported that the TTP draws backing ..., which heightens anxiety
+                    // over its activities": "its" is of the report's subject.
+                    ctx.atts
+                        .iter()
+                        .filter(|a| {
+                            a.content.1 <= ts
+                                && text[a.content.1..ts].trim_start().starts_with(", which ")
+                        })
+                        .map(|a| a.content)
+                        .max_by_key(|c| c.1)
+                });
             ctx.mentions
                 .iter()
                 .copied()

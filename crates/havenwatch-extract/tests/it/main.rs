@@ -382,6 +382,26 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// ", which heightens fears over its activities in ...": the writer's comment on a
+    /// report, asserted by the publisher, with "its" the report's subject.
+    #[test]
+    fn a_sentential_which_after_a_report_is_the_writers_comment() {
+        let got = describe(
+            "The Panel reported that the Tarvik Liberation Front draws backing from the Serrat Mountain Army, which heightens fears over its activities in Dravna.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Serrat Mountain Army supports Tarvik Liberation Front"),
+            "{got}"
+        );
+        assert!(
+            got.contains(
+                "Tarvik Liberation Front operates_in Dravna  -- The Halden Courier [] asserted"
+            ),
+            "{got}"
+        );
+    }
+
     /// Every claim of the demo corpus's longest article.
     #[test]
     fn longest_demo_article_snapshot() {
