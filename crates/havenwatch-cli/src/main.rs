@@ -747,8 +747,11 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
     for doc in &docs {
         let refs = havenwatch_extract::evaluate::mention_refs(&mentions, &doc.text);
         let who = publisher.or(doc.meta.publisher.as_deref());
-        let headline =
-            havenwatch_extract::claims::headline_source(&mentions, doc.meta.title.as_deref());
+        let headline = havenwatch_extract::claims::headline_source(
+            &mentions,
+            doc.meta.title.as_deref(),
+            doc.meta.url.as_deref(),
+        );
         for c in claims.extract_with_headline(&doc.text, who, &refs, headline) {
             found.push(c);
             texts.push(doc.text.as_str());

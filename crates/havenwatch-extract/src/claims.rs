@@ -1672,8 +1672,22 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
 /// The reporting party a headline names ("UN panel finds ...", "Crisis Group: ..."): its first
 /// agency, for the body's "the report" when the body names none before (see
 /// [`ClaimExtractor::extract_with_headline`]).
-pub fn headline_source(mentions: &MentionExtractor, title: Option<&str>) -> Option<Source> {
-    let title = title.filter(|t| !t.trim().is_empty())?;
+///
+/// Without a title, the last segment of the document's URL stands for its headline when it is
+/// one written as words ("/un-panel-of-experts-finds-group-rearmed/"), as news sites write them.
+pub fn headline_source(
+    mentions: &MentionExtractor,
+    title: Option<&str>,
+    url: Option<&str>,
+) -> Option<Source> {
+    let slug;
+    let title = match title.filter(|t| !t.trim().is_empty()) {
+        Some(t) => t,
+        None => {
+            slug = url.and_then(url_headline)?;
+            slug.as_str()
+        }
+    };
     crate::evaluate::mention_refs(mentions, title)
         .into_iter()
         .find(|m| m.entity_type == EntityType::Agency)
@@ -1681,6 +1695,27 @@ pub fn headline_source(mentions: &MentionExtractor, title: Option<&str>) -> Opti
             entity: Some(EntityId(m.id)),
             name: m.name,
         })
+}
+
+/// The words of a URL's last path segment when it reads as a headline: at least four words of
+/// letters joined by hyphens or underscores, a file extension dropped; `None` for ids
+/// ("?p=115314", "/202409285880").
+pub fn url_headline(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let segment = path.trim_end_matches('/').rsplit('/').next()?;
+    let segment = segment
+        .rsplit_once('.')
+        .filter(|(_, ext)| ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map_or(segment, |(stem, _)| stem);
+    let words: Vec<&str> = segment
+        .split(['-', '_'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let wordy = words
+        .iter()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    (wordy >= 4).then(|| words.join(" "))
 }
 
 /// Words by which a sentence without names may still refer to one ("The group ...", "It ...").
@@ -2503,6 +2538,37 @@ fn dedup(claims: &mut Vec<Claim>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_written_as_words_stands_for_a_missing_headline() {
+        assert_eq!(
+            url_headline("https://example.org/2024/07/panel-of-experts-finds-group-rearmed/")
+                .as_deref(),
+            Some("panel of experts finds group rearmed")
+        );
+        assert_eq!(
+            url_headline("https://example.org/news/monitoring-team-says-camps-grew.html?ref=x")
+                .as_deref(),
+            Some("monitoring team says camps grew")
+        );
+        assert_eq!(url_headline("https://example.org/?p=115314"), None);
+        assert_eq!(url_headline("http://example.org/en/202409285880"), None);
+        assert_eq!(url_headline("https://example.org/syria"), None);
+        let mentions = MentionExtractor::new(&crate::Gazetteer::builtin());
+        let source = headline_source(
+            &mentions,
+            None,
+            Some("https://example.org/monitoring-team-warns-of-new-camps/"),
+        )
+        .expect("the URL's words name the team");
+        assert_eq!(source.entity.unwrap().0, "hw:un-monitoring-team");
+        let titled = headline_source(
+            &mentions,
+            Some("Monitoring Team: camps grew"),
+            Some("https://example.org/unrelated-words-in-this-url/"),
+        );
+        assert_eq!(titled.unwrap().entity.unwrap().0, "hw:un-monitoring-team");
+    }
 
     /// Every occurrence of `surface` as a mention.
     fn all(text: &str, surface: &str, id: &str, t: EntityType) -> Vec<MentionRef> {

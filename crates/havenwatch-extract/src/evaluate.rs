@@ -23,6 +23,9 @@ pub struct GoldParagraph {
     pub text: String,
     #[serde(default)]
     pub source_url: Option<String>,
+    /// The article's headline, if the gold file gives it (else its URL's words stand in).
+    #[serde(default)]
+    pub title: Option<String>,
     #[serde(default)]
     pub claims: Vec<GoldClaim>,
 }
@@ -176,8 +179,9 @@ pub fn evaluate(
         let offset = context.len();
         context.push_str(&p.text);
         let refs = mention_refs(mentions, &context);
+        let headline = crate::claims::headline_source(mentions, p.title.as_deref(), url);
         let predicted: Vec<Scored> = claims
-            .extract(&context, p.publisher.as_deref(), &refs)
+            .extract_with_headline(&context, p.publisher.as_deref(), &refs, headline)
             .iter()
             .filter(|c| c.evidence.start >= offset)
             .map(|c| scored_prediction(c, &context, &key))

@@ -280,7 +280,11 @@ fn analyse(
         &document.text,
         document.meta.publisher.as_deref(),
         &refs,
-        havenwatch_extract::claims::headline_source(extractor, document.meta.title.as_deref()),
+        havenwatch_extract::claims::headline_source(
+            extractor,
+            document.meta.title.as_deref(),
+            document.meta.url.as_deref(),
+        ),
     );
     let mut entities: Vec<Entity> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
