@@ -334,12 +334,10 @@ impl AttributionExtractor {
                 quoted || sourced_after
             })
             .collect();
-        let mut i = 0;
-        out.retain(|_| {
-            i += 1;
-            !nested[i - 1]
-        });
-        out
+        out.into_iter()
+            .zip(nested)
+            .filter_map(|(a, nested)| (!nested).then_some(a))
+            .collect()
     }
 
     /// The attributions of the sentence `text[s..e]`, appended to `out`.
@@ -521,7 +519,6 @@ impl AttributionExtractor {
     /// report's content, not an attribution of its own (PolNeAR annotates the outer one). Not
     /// for denials and accusations, whose modality a claim needs ("said it rejected ...").
     fn nested_in_report(
-        &self,
         text: &str,
         s: usize,
         before_cue: Option<(usize, usize)>,
@@ -849,7 +846,7 @@ impl AttributionExtractor {
         let strong = || self.strong.iter().any(|c| c == cue_text);
         // Adverbs between the speaker and the cue ("X even suggested", "Y pointedly refused")
         // are not the speaker.
-        if self.nested_in_report(text, s, before_cue, class) {
+        if Self::nested_in_report(text, s, before_cue, class) {
             return None;
         }
         let mut speaker_end = cue_start;
@@ -944,25 +941,27 @@ impl AttributionExtractor {
         // "an architect who said he was stiffed": the relative pronoun's antecedent speaks.
         // "ISWAP, which claims to ...", "the outfit that claims to ...": the same for a
         // relative "which" after a comma and a "that" after a noun (not "said that").
-        let relative = source.is_none()
-            && word_before(text, s, speaker_end).is_some_and(|(a, b)| {
-                let w = &text[a..b];
-                w.eq_ignore_ascii_case("who")
-                    || (w.eq_ignore_ascii_case("which") && text[s..a].trim_end().ends_with(','))
-                    || (w.eq_ignore_ascii_case("that")
-                        && word_before(text, s, a).is_some_and(|(x, y)| {
-                            let noun = &text[x..y];
-                            noun.len() > 2
-                                && !noun.ends_with("ed")
-                                && !noun.ends_with("ly")
-                                && !text[y..a].contains(',')
-                                && !one_of(noun, FUNCTION_WORDS)
-                                && !one_of(noun, AUXILIARIES)
-                                && !self.cues.iter().any(|c| c.eq_ignore_ascii_case(noun))
-                        }))
-            });
-        if relative && !ends_sentence {
-            let (ws, we) = word_before(text, s, speaker_end)?;
+        let pronoun = word_before(text, s, speaker_end).filter(|_| source.is_none());
+        let relative = pronoun.is_some_and(|(a, b)| {
+            let w = &text[a..b];
+            w.eq_ignore_ascii_case("who")
+                || (w.eq_ignore_ascii_case("which") && text[s..a].trim_end().ends_with(','))
+                || (w.eq_ignore_ascii_case("that")
+                    && word_before(text, s, a).is_some_and(|(x, y)| {
+                        let noun = &text[x..y];
+                        noun.len() > 2
+                            && !noun.ends_with("ed")
+                            && !noun.ends_with("ly")
+                            && !text[y..a].contains(',')
+                            && !one_of(noun, FUNCTION_WORDS)
+                            && !one_of(noun, AUXILIARIES)
+                            && !self
+                                .automaton
+                                .find_iter(noun)
+                                .any(|m| m.len() == noun.len())
+                    }))
+        });
+        if let Some((ws, we)) = pronoun.filter(|_| relative && !ends_sentence) {
             let antecedent_end = s + text[s..ws].trim_end().trim_end_matches(',').len();
             let antecedent = source_before(text, s, antecedent_end, &self.not_source, &|| false)
                 .filter(|&(a, b)| text[a..b].split_whitespace().count() <= 6);
@@ -985,50 +984,32 @@ impl AttributionExtractor {
                 class,
             });
         }
+        let attributed = |source: (usize, usize), content| Attribution {
+            source: Some(source),
+            cue: (cue_start, ce),
+            content,
+            class,
+        };
         match source {
             Some(src)
-                if !ends_sentence
-                    && closed_quotation(&text[s..src.0])
-                    && !resumes_quotation(after_trim) =>
+                if !ends_sentence && {
+                    let before = &text[s..src.0];
+                    (closed_quotation(before) && !resumes_quotation(after_trim))
+                        || (comma_before(before)
+                            && (adverbial(after_trim)
+                                || addressee_then_adverbial(cue_text, after_trim)))
+                } =>
             {
                 // “QUOTE,” SOURCE CUE in an interview, adding ...   (“I love you,” he said,
                 // and soon ...: the quotation is what was said; what follows the cue is the
-                // narrator's)
-                let content_end = text[s..src.0].trim_end().len() + s;
-                let content = trim_span(text, s, content_end)?;
-                Some(Attribution {
-                    source: Some(src),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
-            }
-            Some(src)
-                if !ends_sentence
-                    && comma_before(&text[s..src.0])
-                    && (adverbial(after_trim)
-                        || addressee_then_adverbial(cue_text, after_trim)) =>
-            {
-                // CONTENT, SOURCE CUE in a statement on Thursday.
+                // narrator's), and CONTENT, SOURCE CUE in a statement on Thursday.
                 let content_end = text[s..src.0].trim_end_matches([' ', ',']).len() + s;
-                let content = trim_span(text, s, content_end)?;
-                Some(Attribution {
-                    source: Some(src),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
+                Some(attributed(src, trim_span(text, s, content_end)?))
             }
             Some(src) if !ends_sentence && parenthetical(text, s, src.0, ce) => {
                 // CONTENT, SOURCE CUE, CONTENT   (the cue interrupts the sentence: the content
                 // is the whole sentence around it)
-                let content = trim_span(text, s, body_end)?;
-                Some(Attribution {
-                    source: Some(src),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
+                Some(attributed(src, trim_span(text, s, body_end)?))
             }
             Some(src) if !ends_sentence => {
                 // SOURCE CUE [that] CONTENT   (a closing ", after ..." is the narrator's)
@@ -1041,13 +1022,7 @@ impl AttributionExtractor {
                             .any(|w| rest.starts_with(w))
                     })
                     .map_or(body_end, |(p, _)| ce + p);
-                let content = content_after(text, ce, body_end)?;
-                Some(Attribution {
-                    source: Some(src),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
+                Some(attributed(src, content_after(text, ce, body_end)?))
             }
             Some(src) => {
                 // CONTENT, SOURCE CUE.   ("“Are we done?” she asked.": the question closes a
@@ -1055,12 +1030,7 @@ impl AttributionExtractor {
                 let content_end = text[s..src.0].trim_end_matches([' ', ',', '—', '–']).len() + s;
                 let content =
                     trim_span(text, s, content_end).or_else(|| quotation_before(text, s))?;
-                Some(Attribution {
-                    source: Some(src),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
+                Some(attributed(src, content))
             }
             None => {
                 // CONTENT, CUE SOURCE.   ("..., said a spokesman.", "“...,” said Jane Roe, an
@@ -1076,12 +1046,7 @@ impl AttributionExtractor {
                     return None;
                 }
                 let content = trim_span(text, s, s + before.trim_end_matches([',', ' ']).len())?;
-                Some(Attribution {
-                    source: Some(source),
-                    cue: (cue_start, ce),
-                    content,
-                    class,
-                })
+                Some(attributed(source, content))
             }
         }
     }
@@ -1308,11 +1273,19 @@ fn colon_attribution(text: &str, s: usize, body_end: usize) -> Option<Attributio
 /// "Not paying taxes ''makes me smart,'' he said").
 fn comma_before(before: &str) -> bool {
     let t = before.trim_end();
-    let t = t
-        .strip_suffix("''")
-        .or_else(|| t.strip_suffix(['”', '"']))
-        .unwrap_or(t);
+    let t = closing_quote(t).map_or(t, |(inner, _)| inner);
     t.trim_end_matches([' ', '\'', '’']).ends_with(',')
+}
+
+/// `t` without the quote mark it ends with, and the mark that opens such a quotation.
+fn closing_quote(t: &str) -> Option<(&str, &'static str)> {
+    if let Some(i) = t.strip_suffix("''") {
+        Some((i, "''"))
+    } else if let Some(i) = t.strip_suffix('”') {
+        Some((i, "“"))
+    } else {
+        t.strip_suffix('"').map(|i| (i, "\""))
+    }
 }
 
 /// Whether `before` (the sentence up to a source) ends with a quotation closed after its own
@@ -1321,14 +1294,7 @@ fn comma_before(before: &str) -> bool {
 /// she said" after "“We will stay."), not be a title inside an opening phrase ("On the
 /// broadcast of “Fox News Sunday,” Pence said his ...").
 fn closed_quotation(before: &str) -> bool {
-    let t = before.trim();
-    let (inner, open) = if let Some(i) = t.strip_suffix("''") {
-        (i, "''")
-    } else if let Some(i) = t.strip_suffix('”') {
-        (i, "“")
-    } else if let Some(i) = t.strip_suffix('"') {
-        (i, "\"")
-    } else {
+    let Some((inner, open)) = closing_quote(before.trim()) else {
         return false;
     };
     // `'African American outreach,' "`: a quotation inside closes first.
@@ -1346,19 +1312,18 @@ fn resumes_quotation(after: &str) -> bool {
 /// A short adverbial after a cue, not a content: "in a statement on Thursday", "last week",
 /// "in an interview, adding that ...", "on Monday, and soon ..." (the narrator goes on).
 fn adverbial(after: &str) -> bool {
-    let after = match after.find(", ") {
-        Some(p) if narrator_goes_on(&after[p + 2..]) => &after[..p],
-        _ => after,
-    };
-    let words: Vec<&str> = after.split_whitespace().collect();
-    !words.is_empty()
-        && words.len() <= 7
+    let after = before_narrator(after);
+    let count = after.split_whitespace().count();
+    (1..=7).contains(&count)
         && !after.contains([',', '“', '"', ':'])
-        && words.first().is_some_and(|w| adverbial_opener(w))
-        && !words.iter().any(|w| {
-            matches!(
-                w.to_lowercase().as_str(),
-                "that" | "is" | "are" | "was" | "were" | "has" | "have" | "will"
+        && after
+            .split_whitespace()
+            .next()
+            .is_some_and(adverbial_opener)
+        && !after.split_whitespace().any(|w| {
+            one_of(
+                w,
+                &["that", "is", "are", "was", "were", "has", "have", "will"],
             )
         })
 }
@@ -1410,6 +1375,15 @@ fn adverbial_opener(word: &str) -> bool {
     )
 }
 
+/// `after` up to its first comma when the narrator goes on there ("in an interview, adding
+/// that ..."), else all of it.
+fn before_narrator(after: &str) -> &str {
+    match after.find(", ") {
+        Some(p) if narrator_goes_on(&after[p + 2..]) => &after[..p],
+        _ => after,
+    }
+}
+
 /// Whether a clause after a comma is the narrator's, not the speaker's: a participle
 /// ("adding that", "cutting off a reporter") or a conjunction ("and soon", "but").
 fn narrator_goes_on(rest: &str) -> bool {
@@ -1440,10 +1414,7 @@ fn addressee_then_adverbial(cue_text: &str, after: &str) -> bool {
     {
         return false;
     }
-    let head = match after.find(", ") {
-        Some(p) if narrator_goes_on(&after[p + 2..]) => &after[..p],
-        _ => after,
-    };
+    let head = before_narrator(after);
     if head.contains([',', '“', '"', ':']) {
         return false;
     }
