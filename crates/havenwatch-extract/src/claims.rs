@@ -1223,10 +1223,21 @@ impl ClaimExtractor {
     /// `has_strength` claims from the counts of a sentence.
     fn strength_claims(&self, ctx: &Sentence<'_>, doc: &DocState, out: &mut Vec<Claim>) {
         for count in self.counts.find(ctx.text, ctx.s, ctx.e) {
+            // "the strength of the TTP at 3,000", "3,000 TTP fighters": a group inside the
+            // expression is the one counted; else the last one named before it.
             let group =
                 ctx.mentions
                     .iter()
-                    .rfind(|m| m.entity_type == EntityType::ArmedGroup && m.end <= count.span.0)
+                    .find(|m| {
+                        m.entity_type == EntityType::ArmedGroup
+                            && m.start >= count.span.0
+                            && m.end <= count.span.1
+                    })
+                    .or_else(|| {
+                        ctx.mentions.iter().rfind(|m| {
+                            m.entity_type == EntityType::ArmedGroup && m.end <= count.span.0
+                        })
+                    })
                     .copied()
                     .or_else(|| {
                         // "the group numbers 5,000 fighters, while ISSP ...": an anaphor before the
