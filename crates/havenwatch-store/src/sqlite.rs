@@ -470,6 +470,12 @@ impl SqliteStore {
 
     /// Builds every index in `deferred_indexes` and forgets it, in one transaction.
     fn build_deferred_indexes(&mut self) -> Result<()> {
+        // Each index is built by sorting the whole table: let SQLite's sorter use a helper
+        // thread per spare core (the load's extraction is over by then, its cores idle).
+        let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) - 1;
+        self.conn
+            .pragma_update(None, "threads", helpers as i64)
+            .map_err(sql("setting sorter threads"))?;
         let tx = self
             .conn
             .transaction()
@@ -499,7 +505,10 @@ impl SqliteStore {
         }
         tx.execute("DELETE FROM deferred_indexes", [])
             .map_err(sql("forgetting deferred indexes"))?;
-        tx.commit().map_err(sql("committing built indexes"))
+        tx.commit().map_err(sql("committing built indexes"))?;
+        self.conn
+            .pragma_update(None, "threads", 0)
+            .map_err(sql("setting sorter threads"))
     }
 
     /// The names of the indexes set aside by a bulk load and not built yet.
