@@ -535,6 +535,26 @@ impl ClaimExtractor {
                 }
             }
         }
+        // "Tajik officials asked the Taliban to hand over members of X": the party asked has
+        // not acted, so its claim is no more than speculative; a request to hand over or
+        // extradite the group's members is the requester's own act against the group.
+        let mut requested = false;
+        if trigger.predicate == Predicate::ActsAgainst && subject_before {
+            if let Some((rs, asked)) = subjects
+                .first()
+                .and_then(|m| request_before(text, ws, m.start, ts).map(|rs| (rs, *m)))
+            {
+                let requester = usable
+                    .iter()
+                    .copied()
+                    .rfind(|m| m.end <= rs && allowed(m, &trigger.subject_types))
+                    .filter(|m| m.id != asked.id);
+                match requester {
+                    Some(r) if HANDING_OVER.contains(&phrase) => subjects = vec![r],
+                    _ => requested = true,
+                }
+            }
+        }
         // "fought side by side with Y against Z", "alongside Y": Y is on the subject's side,
         // not an object; the object is the next name.
         let allies: Vec<&MentionRef> = if object_before {
@@ -1054,7 +1074,15 @@ impl ClaimExtractor {
                 });
                 continue;
             }
+            let from = out.len();
             self.attribute(ctx, ts, cs, ce, base, out);
+            if requested {
+                for c in &mut out[from..] {
+                    if c.modality != Modality::Denied {
+                        c.modality = Modality::Speculative;
+                    }
+                }
+            }
         }
     }
 
@@ -1850,6 +1878,78 @@ fn relative_clause(text: &str, source_end: usize, cue_start: usize) -> bool {
 }
 
 /// The clause around a trigger: the sentence, cut at semicolons.
+/// Acts-against triggers that a third party can ask for: the asking is itself an act.
+const HANDING_OVER: [&str; 5] = [
+    "hand over",
+    "handed over",
+    "extradite",
+    "expelled",
+    "arrest",
+];
+
+/// Where a request to the party at `party` stands when it is "<asked> <party> ... to
+/// <trigger>": "asked the Taliban to hand over", "pressed Kabul to act against", "urged
+/// Islamabad to".
+fn request_before(text: &str, from: usize, party: usize, ts: usize) -> Option<usize> {
+    const ASKING: &[&str] = &[
+        "asked",
+        "asks",
+        "asking",
+        "urged",
+        "urges",
+        "urging",
+        "pressed",
+        "presses",
+        "pressing",
+        "requested",
+        "requests",
+        "encouraged",
+        "encourages",
+        "pushed",
+        "pushes",
+        "pushing",
+        "pressured",
+        "pressures",
+        "pressuring",
+        "on",
+    ];
+    let between = &text[party..ts];
+    // "<party> to <trigger>", the party's name and a few words before "to".
+    let to = between.find(" to ")?;
+    if between[..to].split_whitespace().count() > 6
+        || text[party + to + 4..ts].split_whitespace().count() > 3
+    {
+        return None;
+    }
+    let (ws, we) = word_before_at(text, from, party)?;
+    let word = &text[ws..we];
+    let asking = one_of(word, ASKING)
+        && (!word.eq_ignore_ascii_case("on")
+            || word_before_at(text, from, ws).is_some_and(|(a, b)| {
+                one_of(&text[a..b], &["called", "calls", "calling", "call"])
+            }));
+    asking.then_some(ws)
+}
+
+/// The word before `at` (after `from`), skipping an article: "asked the Taliban" gives "asked".
+fn word_before_at(text: &str, from: usize, at: usize) -> Option<(usize, usize)> {
+    let mut end = at;
+    loop {
+        let head = text[from..end].trim_end();
+        let start = head.rfind(|c: char| c.is_whitespace()).map_or(0, |p| p + 1);
+        let word = &head[start..];
+        if word.is_empty() {
+            return None;
+        }
+        let (ws, we) = (from + start, from + head.len());
+        if one_of(word, &["the", "a", "an"]) {
+            end = ws;
+            continue;
+        }
+        return Some((ws, we));
+    }
+}
+
 fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize, usize) {
     let cs = text[s..ts].rfind(';').map(|p| s + p + 1).unwrap_or(s);
     let ce = text[te..e].find(';').map(|p| te + p).unwrap_or(e);

@@ -361,6 +361,31 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// A party asked to act has not acted; asking for a group's members to be handed over is
+    /// the asking authority's own act against the group.
+    #[test]
+    fn a_request_to_act_is_no_act_of_the_party_asked() {
+        let got = describe(
+            "Kestria asked the Varenian Interim Authority to hand over members of the Tarvik Liberation Front. \
+             Kestria pressed the Varenian Interim Authority to act against Jamaat Nur al-Jabal.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains(
+                "Kestria acts_against Tarvik Liberation Front  -- The Halden Courier [] asserted"
+            ),
+            "{got}"
+        );
+        assert!(
+            !got.contains("Varenian Interim Authority acts_against Tarvik"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Varenian Interim Authority acts_against Jamaat Nur al-Jabal  -- The Halden Courier [] speculative"),
+            "{got}"
+        );
+    }
+
     /// "puts / estimates / gives X's strength at N": the count is the group's strength, and
     /// whoever put the figure on it is the source; a group named inside the phrase ("the
     /// strength of X at ...") is the one counted.
