@@ -797,7 +797,26 @@ impl ClaimExtractor {
                 None => subjects.extend(referent()),
             }
         }
-        if subject_before && authority_anaphor(text, ws, ts) {
+        // "Nigerian and Chadian troops attacked": "troops" ends a name here, no anaphor.
+        let named_right_before = usable.iter().any(|m| {
+            m.end <= ts
+                && text[m.end..ts].split_whitespace().all(|w| {
+                    one_of(
+                        w,
+                        &[
+                            "had",
+                            "has",
+                            "have",
+                            "were",
+                            "was",
+                            "also",
+                            "then",
+                            "reportedly",
+                        ],
+                    )
+                })
+        });
+        if subject_before && !named_right_before && authority_anaphor(text, ws, ts) {
             // "the authorities shelter ...", "security forces arrested ...": the subject is
             // right there, and stands for the authority or state named last.
             subjects.clear();

@@ -86,7 +86,7 @@ struct DemonymToml {
 }
 
 /// Nouns that, after a demonym, name a country's government and its forces.
-pub(crate) const GOVERNMENT_NOUNS: [&str; 20] = [
+pub(crate) const GOVERNMENT_NOUNS: [&str; 28] = [
     "authorities",
     "government",
     "ministry",
@@ -107,6 +107,15 @@ pub(crate) const GOVERNMENT_NOUNS: [&str; 20] = [
     "military",
     "regime",
     "junta",
+    // Its weapons in action: "Pakistani jets bombed ...", "Turkish drones struck ...".
+    "jets",
+    "fighter jets",
+    "warplanes",
+    "aircraft",
+    "drones",
+    "navy",
+    "special forces",
+    "commandos",
 ];
 /// Nouns that, after a demonym, name a country's land.
 pub(crate) const LAND_NOUNS: [&str; 4] = ["soil", "territory", "side", "border areas"];

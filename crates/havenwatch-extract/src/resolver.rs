@@ -227,6 +227,36 @@ impl EntityResolver {
         pattern.entity
     }
 
+    /// Whether the demonym ending at `fe` (in folded text) is one of a list of demonyms whose
+    /// last has a government or land noun after it, and which kind (true: land).
+    fn shared_noun<'n>(
+        &self,
+        folded: &FoldedText,
+        fe: usize,
+        noun_at: &dyn Fn(usize) -> Option<&'n (String, bool)>,
+    ) -> Option<bool> {
+        let text = folded.text.as_str();
+        let mut at = fe;
+        for _ in 0..4 {
+            // Folded text has no commas: "Nigerian, Chadian and" folds to "nigerian chadian and".
+            let rest = &text[at..];
+            let rest = rest
+                .strip_prefix(" and ")
+                .or_else(|| rest.strip_prefix(" or "))
+                .or_else(|| rest.strip_prefix(' '))?;
+            let skip = text.len() - rest.len();
+            let word_end = rest.find(' ').map_or(text.len(), |p| skip + p);
+            let word = &text[skip..word_end];
+            let p = *self.by_key.get(word)?;
+            self.patterns[p].demonym?;
+            if let Some((_, land)) = noun_at(word_end) {
+                return Some(*land);
+            }
+            at = word_end;
+        }
+        None
+    }
+
     /// Finds every known name in `text`: longest, then leftmost, never overlapping.
     /// `folded` is scratch space, reused across calls to avoid allocating.
     pub fn find_all(&self, text: &str, folded: &mut FoldedText, out: &mut Vec<ResolvedName>) {
@@ -251,21 +281,32 @@ impl EntityResolver {
             }
             if let Some(d) = pattern.demonym {
                 // "Nigerian army", "Afghan soil": the demonym with the noun after it.
-                let rest = &folded.text[fe..];
-                let noun = self.demonym_nouns.iter().find(|(n, _)| {
-                    rest.len() > n.len()
-                        && rest.as_bytes()[0] == b' '
-                        && rest[1..].starts_with(n.as_str())
-                        && folded.on_word_boundaries(fe + 1, fe + 1 + n.len())
-                });
-                if let Some((n, land)) = noun {
-                    let targets = &self.demonyms[d];
-                    if let Some(entity) = if *land {
+                let noun_at = |at: usize| {
+                    let rest = &folded.text[at..];
+                    self.demonym_nouns.iter().find(|(n, _)| {
+                        rest.len() > n.len()
+                            && rest.as_bytes()[0] == b' '
+                            && rest[1..].starts_with(n.as_str())
+                            && folded.on_word_boundaries(at + 1, at + 1 + n.len())
+                    })
+                };
+                let targets = &self.demonyms[d];
+                let target = |land: bool| {
+                    if land {
                         targets.land
                     } else {
                         targets.government
-                    } {
+                    }
+                };
+                if let Some((n, land)) = noun_at(fe) {
+                    if let Some(entity) = target(*land) {
                         let (_, end) = folded.original_span(fs, fe + 1 + n.len());
+                        out.push(ResolvedName { start, end, entity });
+                    }
+                } else if let Some(land) = self.shared_noun(folded, fe, &noun_at) {
+                    // "Mozambican and Rwandan forces", "Nigerian, Chadian and Cameroonian
+                    // troops": the noun after the last demonym is every one's.
+                    if let Some(entity) = target(land) {
                         out.push(ResolvedName { start, end, entity });
                     }
                 }

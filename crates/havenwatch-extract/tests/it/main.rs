@@ -361,6 +361,32 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// A state's forces attacking a group act against it, each state of a list of demonyms
+    /// ("Nigerian and Chadian troops") and its aircraft too; a group attacking a group does
+    /// not "act against" it.
+    #[test]
+    fn forces_of_several_states_attacking_a_group_act_against_it() {
+        let got = describe(
+            "Nigerian, Chadian and Cameroonian troops attacked Boko Haram positions. \
+             Pakistani jets struck TTP hideouts. ISWAP attacked Boko Haram fighters.",
+            "The Halden Courier",
+        );
+        for state in ["Nigeria", "Chad", "Cameroon"] {
+            assert!(
+                got.contains(&format!("{state} acts_against Boko Haram  --")),
+                "{got}"
+            );
+        }
+        assert!(
+            got.contains("Pakistan acts_against Tehrik-e Taliban Pakistan  --"),
+            "{got}"
+        );
+        assert!(
+            !got.contains("Islamic State West Africa Province acts_against"),
+            "{got}"
+        );
+    }
+
     /// A party asked to act has not acted; asking for a group's members to be handed over is
     /// the asking authority's own act against the group.
     #[test]
