@@ -394,6 +394,24 @@ impl ClaimExtractor {
                 if adjectival(text, s, ts) {
                     continue;
                 }
+                // "Iran arms the Houthis", "it arms the RSF" (a verb after a name or a pronoun),
+                // not "NATO-caliber arms were passed to ...", "small arms" (a noun).
+                if text[ts..te].eq_ignore_ascii_case("arms") {
+                    let after_name = sentence_mentions.iter().any(|m| {
+                        m.end <= ts
+                            && text[m.end..ts]
+                                .split_whitespace()
+                                .all(|w| w.ends_with("ly"))
+                    });
+                    let after_pronoun =
+                        text[s..ts].split_whitespace().next_back().is_some_and(|w| {
+                            one_of(w, &["it", "which", "who", "that", "also", "still"])
+                                || w.ends_with("ly")
+                        });
+                    if !(after_name || after_pronoun) || text[s..ts].ends_with('-') {
+                        continue;
+                    }
+                }
                 for &t in &self.trigger_of[p] {
                     self.claims_for_trigger(
                         &ctx,

@@ -361,6 +361,33 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// Support and cooperation written with a bare verb: "to support X", "Y arms X" (not the
+    /// noun "arms"), "A and B have coordinated their operations".
+    #[test]
+    fn bare_verbs_of_support_and_cooperation() {
+        let got = describe(
+            "Kestria sent troops to support the Tarvik Liberation Front. \
+             Kestria secretly arms Jamaat Nur al-Jabal. \
+             Small arms were passed on to the Tarvik Liberation Front by traders. \
+             The Tarvik Liberation Front and Jamaat Nur al-Jabal have coordinated their operations.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Kestria supports Tarvik Liberation Front "),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria supports Jamaat Nur al-Jabal "),
+            "{got}"
+        );
+        assert_eq!(got.matches("supports").count(), 2, "{got}");
+        assert!(
+            got.contains("Tarvik Liberation Front cooperates_with Jamaat Nur al-Jabal")
+                || got.contains("Jamaat Nur al-Jabal cooperates_with Tarvik Liberation Front"),
+            "{got}"
+        );
+    }
+
     /// A state's forces attacking a group act against it, each state of a list of demonyms
     /// ("Nigerian and Chadian troops") and its aircraft too; a group attacking a group does
     /// not "act against" it.
