@@ -321,6 +321,7 @@ impl ClaimExtractor {
             last_person: None,
             self_voice: false,
             headline,
+            last_author: None,
         };
         let mut claims: Vec<Claim> = Vec::new();
         let mut previous: Option<(Source, Modality)> = None;
@@ -499,7 +500,15 @@ impl ClaimExtractor {
             })
             .collect();
         // A passive trigger ("was killed in a U.S. airstrike") swaps its sides.
-        let passive = is_passive(text, ws, ts) && !phrase.ends_with(" by");
+        // "is based in", "are deployed in", "was relocated to": a participle with its place
+        // in the phrase says where the subject is, it does not swap the sides.
+        let locative = trigger.object_types.contains(&EntityType::Location)
+            && [
+                " in", " from", " to", " across", " inside", " out of", " on",
+            ]
+            .iter()
+            .any(|p| phrase.ends_with(p));
+        let passive = is_passive(text, ws, ts) && !phrase.ends_with(" by") && !locative;
         let (subject_before, object_before) = if passive {
             (!trigger.subject_before, !trigger.object_before)
         } else {
@@ -1412,7 +1421,7 @@ impl ClaimExtractor {
                         entity: Some(EntityId(id)),
                         name,
                     };
-                    doc.last_source = Some(src.clone());
+                    doc.remember(&src, all);
                     return Some(src);
                 }
             }
@@ -1482,7 +1491,7 @@ impl ClaimExtractor {
                     entity: Some(EntityId(chosen.id.clone())),
                     name: chosen.name.clone(),
                 };
-                doc.last_source = Some(src.clone());
+                doc.remember(&src, all);
                 return Some(src);
             }
         }
@@ -1493,7 +1502,7 @@ impl ClaimExtractor {
                 name,
             };
             if !matches!(m.entity_type, EntityType::Person) {
-                doc.last_source = Some(src.clone());
+                doc.remember(&src, all);
             }
             return Some(src);
         }
@@ -1569,7 +1578,7 @@ impl ClaimExtractor {
                     entity: Some(EntityId(m.id.clone())),
                     name: m.name.clone(),
                 };
-                doc.last_source = Some(src.clone());
+                doc.remember(&src, all);
                 return Some(src);
             }
         }
@@ -1608,7 +1617,28 @@ impl ClaimExtractor {
             });
         }
         if is_back {
-            if let Some(s) = doc.last_source.as_ref().or(doc.headline.as_ref()) {
+            // "the report", "the study": a document, written by no armed group; "it", "the
+            // group": whoever spoke last.
+            let document = matches!(
+                bare.as_str(),
+                "report"
+                    | "study"
+                    | "assessment"
+                    | "analysis"
+                    | "paper"
+                    | "review"
+                    | "survey"
+                    | "document"
+                    | "publication"
+                    | "investigation"
+                    | "findings"
+            ) || lower.contains("report");
+            let last = if document {
+                doc.last_author.as_ref()
+            } else {
+                doc.last_source.as_ref()
+            };
+            if let Some(s) = last.or(doc.headline.as_ref()) {
                 return Some(s.clone());
             }
             // The first agency the document names, or the publisher.
@@ -1617,7 +1647,7 @@ impl ClaimExtractor {
                     entity: Some(EntityId(m.id.clone())),
                     name: m.name.clone(),
                 };
-                doc.last_source = Some(src.clone());
+                doc.remember(&src, all);
                 return Some(src);
             }
             // A publisher that has spoken of itself ("our assessment") and then says "the
@@ -1637,7 +1667,7 @@ impl ClaimExtractor {
                 name: bare,
             };
             if !pronoun {
-                doc.last_source = Some(src.clone());
+                doc.remember(&src, all);
             }
             return Some(src);
         }
@@ -1831,6 +1861,24 @@ struct DocState {
     self_voice: bool,
     /// The reporting party the headline names, for a back-reference with none before it.
     headline: Option<Source>,
+    /// The last source that is no armed group: what "the report" or "the study" refers back
+    /// to when a group's claim ("IS claimed the bombing") came in between.
+    last_author: Option<Source>,
+}
+
+impl DocState {
+    /// Remembers `src` as the last source; as the last author too unless `all` names it as
+    /// an armed group.
+    fn remember(&mut self, src: &Source, all: &[MentionRef]) {
+        self.last_source = Some(src.clone());
+        let group = src.entity.as_ref().is_some_and(|id| {
+            all.iter()
+                .any(|m| m.id == id.0 && m.entity_type == EntityType::ArmedGroup)
+        });
+        if !group {
+            self.last_author = Some(src.clone());
+        }
+    }
 }
 
 impl Sentence<'_> {

@@ -361,6 +361,30 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// "is based in", "was relocated to": a participle with its place says where the group
+    /// is, not who did what to whom; "the report" is no armed group's, even when the group's
+    /// own claim came last.
+    #[test]
+    fn where_a_group_is_based_and_whose_report_it_is() {
+        let got = describe(
+            "The UN Panel of Experts on Varenia published its report on Monday. \
+             The Tarvik Liberation Front claimed the bombing in Lenz District. \
+             Jamaat Nur al-Jabal is based in Dravna, the report said. \
+             The Tarvik Liberation Front leadership was relocated to Port Halden.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains(
+                "Jamaat Nur al-Jabal operates_in Dravna  -- UN Panel of Experts on Varenia"
+            ),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front operates_in Port Halden  --"),
+            "{got}"
+        );
+    }
+
     /// Support and cooperation written with a bare verb: "to support X", "Y arms X" (not the
     /// noun "arms"), "A and B have coordinated their operations".
     #[test]
