@@ -960,6 +960,24 @@ impl ClaimExtractor {
                 objects.push(m);
             }
         }
+        // "X claimed the bombing, which killed 20 people at a mosque in Peshawar": where the
+        // attack was is told in the relative clause right after it.
+        if objects.is_empty() && trigger.predicate == Predicate::Attacks && inside.is_none() {
+            if let Some(&(pa, pb)) = parens.iter().find(|&&(pa, _)| {
+                pa >= te
+                    && text[te..pa].split_whitespace().count() <= 2
+                    && text[pa..]
+                        .trim_start_matches([',', ' '])
+                        .starts_with("which ")
+            }) {
+                objects.extend(ctx.mentions.iter().copied().find(|m| {
+                    m.start >= pa
+                        && m.end <= pb
+                        && m.entity_type == EntityType::Location
+                        && allowed(m, &trigger.object_types)
+                }));
+            }
+        }
         let mut pairs: Vec<(&MentionRef, Option<&MentionRef>)> = Vec::new();
         if trigger.symmetric {
             let reciprocal = {

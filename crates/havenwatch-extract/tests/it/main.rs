@@ -385,6 +385,25 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// Where an attack was can be told in the relative clause after it; "loyal to X" makes
+    /// X the subject of what its fighters do.
+    #[test]
+    fn an_attack_placed_by_its_relative_clause() {
+        let got = describe(
+            "The Tarvik Liberation Front claimed the bombing, which killed 20 people at a market in Lenz District. \
+             Militants loyal to Jamaat Nur al-Jabal control large parts of Dravna.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front attacks Lenz District"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Jamaat Nur al-Jabal operates_in Dravna"),
+            "{got}"
+        );
+    }
+
     /// Support and cooperation written with a bare verb: "to support X", "Y arms X" (not the
     /// noun "arms"), "A and B have coordinated their operations".
     #[test]
