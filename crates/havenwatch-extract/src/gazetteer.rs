@@ -118,7 +118,16 @@ pub(crate) const GOVERNMENT_NOUNS: [&str; 28] = [
     "commandos",
 ];
 /// Nouns that, after a demonym, name a country's land.
-pub(crate) const LAND_NOUNS: [&str; 4] = ["soil", "territory", "side", "border areas"];
+/// (Not "provinces": "six Afghan provinces: Ghazni, Helmand, ..." names the provinces.)
+pub(crate) const LAND_NOUNS: [&str; 7] = [
+    "soil",
+    "territory",
+    "side",
+    "border areas",
+    "border",
+    "borderlands",
+    "countryside",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

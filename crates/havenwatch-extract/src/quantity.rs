@@ -38,7 +38,7 @@ impl Default for CountFinder {
             ))
             .expect("valid regex"),
             unit_before: Regex::new(&format!(
-                r"(?i)\b(?P<u>membership|strength|fighters|members|ranks)\b[^.;]{{0,40}}?\b(?:as|at|number|numbers|numbering|stood at|total|totals|estimated at|put at)\s+{}",
+                r"(?i)\b(?P<u>membership|strength|fighters|members|ranks)\b[^.;]{{0,40}}?\b(?:as|at|number|numbers|numbering|stood at|stands at|total|totals|estimated at|put at|is|was|are|were|reached|remains|remained)\s+{}",
                 range.trim_start_matches("(?i)")
             ))
             .expect("valid regex"),
@@ -268,6 +268,12 @@ mod tests {
             counts("more than 1,000 fighters"),
             vec![(Some(1001), None, "fighters")]
         );
+        assert_eq!(
+            counts("the group's strength was between 4,000 and 6,000"),
+            vec![(Some(4000), Some(6000), "fighters")]
+        );
+        // "fighters by the tens of thousands" are no count of the group's own.
+        assert!(counts("claimed the lives of fighters by the tens of thousands").is_empty());
         assert_eq!(
             counts("gives its current membership as 1,000 to 2,200"),
             vec![(Some(1000), Some(2200), "members")]

@@ -385,6 +385,26 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// The way monitoring reports write: "One Member State reported that ... had relocated
+    /// some of its fighters to ...", "Another Member State assessed that the group's strength
+    /// was between ...": one generic source, "member state", for both.
+    #[test]
+    fn what_member_states_report_and_assess() {
+        let got = describe(
+            "One Member State reported that the Tarvik Liberation Front had relocated some of its fighters to Dravna. \
+             Another Member State assessed that the group's strength was between 4,000 and 6,000.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front operates_in Dravna  -- member state [member state] reported"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front has_strength - {\"low\":4000,\"high\":6000,\"unit\":\"fighters\"} -- member state [member state] assessed"),
+            "{got}"
+        );
+    }
+
     /// Where an attack was can be told in the relative clause after it; "loyal to X" makes
     /// X the subject of what its fighters do.
     #[test]
