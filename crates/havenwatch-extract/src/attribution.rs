@@ -516,6 +516,12 @@ impl AttributionExtractor {
                 if j <= i || !(a < src && src < b && att.cue.1 <= src) {
                     continue;
                 }
+                // "X said that member states had warned that ...": the later report is what X
+                // said, nested in it, not a second report after it.
+                let between = text[att.cue.1..src].trim();
+                if between.is_empty() || between.eq_ignore_ascii_case("that") {
+                    continue;
+                }
                 let before = text[..src].trim_end();
                 let without_word = before
                     .trim_end_matches(|c: char| c.is_alphabetic())
@@ -795,6 +801,55 @@ impl AttributionExtractor {
             if is(&[
                 "to", "can't", "cannot", "don't", "didn't", "can’t", "don’t", "didn’t",
             ]) && matches!(cue_text, "say" | "believe" | "think" | "show")
+            {
+                return None;
+            }
+            // "member states had warned that", "the Gulf states", "neighbouring states": the
+            // countries, not the verb ("the report states that").
+            if matches!(cue_text, "states" | "state")
+                && one_of(
+                    word,
+                    &[
+                        "member",
+                        "the",
+                        "these",
+                        "those",
+                        "some",
+                        "several",
+                        "many",
+                        "other",
+                        "all",
+                        "both",
+                        "two",
+                        "three",
+                        "four",
+                        "five",
+                        "neighbouring",
+                        "neighboring",
+                        "gulf",
+                        "arab",
+                        "western",
+                        "african",
+                        "european",
+                        "regional",
+                        "coastal",
+                        "united",
+                        "partner",
+                        "donor",
+                        "frontline",
+                        "sovereign",
+                        "participating",
+                        "concerned",
+                        "affected",
+                        "islamic",
+                        "sahel",
+                        "baltic",
+                        "nation",
+                        "nuclear",
+                        "most",
+                        "few",
+                    ],
+                )
             {
                 return None;
             }
@@ -1943,6 +1998,18 @@ mod tests {
         // Without a figure they report nothing; "the IMF's estimate of growth at 3 percent"
         // is a noun.
         assert!(show("The army put pressure on the militia. In places that the militia controls, taxes rose. The governor was giving voters at least some of the facts. The Fund's estimate of growth at 3.1 percent held.").is_empty());
+    }
+
+    #[test]
+    fn a_report_nested_in_a_report_and_member_states() {
+        assert_eq!(
+            show("The Panel said that member states had warned that the militia was recruiting. The report states that the camps closed."),
+            vec![
+                ("The Panel".into(), "said".into(), "that member states had warned that the militia was recruiting".into()),
+                ("member states".into(), "had warned".into(), "that the militia was recruiting".into()),
+                ("The report".into(), "states".into(), "that the camps closed".into()),
+            ]
+        );
     }
 
     #[test]

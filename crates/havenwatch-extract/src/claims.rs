@@ -1047,8 +1047,17 @@ impl ClaimExtractor {
         match trigger.predicate {
             Predicate::Supports => {
                 let mut kinds: Vec<String> = Vec::new();
-                for (_, _, i) in self.support.find(ctx.text, cs, ce) {
+                for (ks, _, i) in self.support.find(ctx.text, cs, ce) {
                     let v = &self.support_values[i];
+                    // "trained TTP fighters", "arms to Houthi fighters": the fighters are whom
+                    // the support goes to, not a kind of it.
+                    let recipient = v == "fighters"
+                        && objects
+                            .iter()
+                            .any(|o| o.end <= ks && ctx.text[o.end..ks].trim().is_empty());
+                    if recipient {
+                        continue;
+                    }
                     if !kinds.contains(v) {
                         kinds.push(v.clone());
                     }

@@ -405,6 +405,30 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// A state fighting beside a group backs it on the battlefield; a group recruiting in a
+    /// place is active there; "trained TLF fighters" names whom the training went to.
+    #[test]
+    fn battlefield_support_recruitment_and_recipients() {
+        let got = describe(
+            "UN experts said Kestria was fighting alongside Jamaat Nur al-Jabal. \
+             Officials warned that the Tarvik Liberation Front was recruiting in Dravna. \
+             Jamaat Nur al-Jabal trained TLF fighters.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Kestria supports Jamaat Nur al-Jabal {\"support_type\":[\"battlefield support\"]} -- experts [experts] reported"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front operates_in Dravna  -- official"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Jamaat Nur al-Jabal supports Tarvik Liberation Front {\"support_type\":[\"training\"]}"),
+            "{got}"
+        );
+    }
+
     /// Where an attack was can be told in the relative clause after it; "loyal to X" makes
     /// X the subject of what its fighters do.
     #[test]
