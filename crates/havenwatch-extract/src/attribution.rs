@@ -401,14 +401,29 @@ impl AttributionExtractor {
         if let Some(a) = colon_attribution(text, s, body_end) {
             out.push(a);
         }
-        for m in self.automaton.find_iter(sentence) {
+        let mut at = 0;
+        while at < sentence.len() {
+            let Some(m) = self
+                .automaton
+                .find(aho_corasick::Input::new(sentence).span(at..sentence.len()))
+            else {
+                break;
+            };
             let (cs, ce) = (s + m.start(), s + m.end());
+            at = m.end();
             if m.pattern().as_usize() >= self.cues.len() {
                 // One of the dashes the automaton also finds: a signed quotation?
                 dash_signature(text, cs, ce, out);
                 continue;
             }
+            // A cue inside a word is none, and must not hide one that starts within it:
+            // the search goes on from its next character.
             if !word_bounded(text, cs, ce) {
+                at = m.start()
+                    + sentence[m.start()..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
                 continue;
             }
             let cue_text = &self.cues[m.pattern().as_usize()];

@@ -106,12 +106,25 @@ impl PhraseSet {
     }
 
     /// Whole-word matches in `text[s..e]`: (start, end, phrase index).
+    ///
+    /// A match inside a word is skipped and the search goes on from its next character, not
+    /// from its end: "ties to" inside "authorities tolerate" must not hide "tolerate".
     fn find(&self, text: &str, s: usize, e: usize) -> Vec<(usize, usize, usize)> {
-        self.automaton
-            .find_iter(&text[s..e])
-            .map(|m| (s + m.start(), s + m.end(), m.pattern().as_usize()))
-            .filter(|&(a, b, _)| word_bounded(text, a, b))
-            .collect()
+        let mut out = Vec::new();
+        let mut at = s;
+        while at < e {
+            let input = aho_corasick::Input::new(&text[..e]).span(at..e);
+            let Some(m) = self.automaton.find(input) else {
+                break;
+            };
+            if word_bounded(text, m.start(), m.end()) {
+                out.push((m.start(), m.end(), m.pattern().as_usize()));
+                at = m.end();
+            } else {
+                at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        out
     }
 }
 

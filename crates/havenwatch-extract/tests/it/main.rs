@@ -499,6 +499,19 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             !got.contains("Islamic State West Africa Province acts_against"),
             "{got}"
         );
+        // "ties to" inside "authorities tolerate" once hid the trigger "tolerate".
+        let got = describe("Iraqi authorities tolerate the PKK.", "The Halden Courier");
+        assert!(
+            got.contains("Iraq shelters Kurdistan Workers' Party  --"),
+            "{got}"
+        );
+        // "capable of conducting attacks in" is a threat, not an attack.
+        let got = describe(
+            "ISIS-K remains capable of conducting attacks in Russia, officials said.",
+            "The Halden Courier",
+        );
+        assert!(got.contains("ISIL-Khorasan threatens Russia"), "{got}");
+        assert!(!got.contains("attacks Russia"), "{got}");
     }
 
     /// A party asked to act has not acted; asking for a group's members to be handed over is
