@@ -466,6 +466,17 @@ impl ClaimExtractor {
     ) {
         let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, ts, te);
         let text = ctx.text;
+        // "added the group to its list of terrorist organisations" designates; "added that
+        // the group ..." reports.
+        if trigger.predicate == Predicate::Designates
+            && matches!(phrase, "added" | "adds")
+            && !text[te..ce].split_whitespace().take(12).any(|w| {
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                w.eq_ignore_ascii_case("list") || w.eq_ignore_ascii_case("blacklist")
+            })
+        {
+            return;
+        }
         // Parentheticals (", which ...,", ", a group ...,", "(...)", "— ... —"): a trigger
         // inside one takes its arguments there and from the name it describes; a trigger
         // outside ignores the names inside them.

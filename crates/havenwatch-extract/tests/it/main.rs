@@ -499,6 +499,21 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             !got.contains("Islamic State West Africa Province acts_against"),
             "{got}"
         );
+        // "added ... to its list" designates, "added that" reports; Washington speaks for
+        // the United States, the Washington Post for itself.
+        let got = describe(
+            "Washington added ISIS-K to the sanctions list in 2015. Kenya added that al-Shabaab was weakened. The Washington Post reported that the TTP operates in Kunar.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("United States designates ISIL-Khorasan"),
+            "{got}"
+        );
+        assert!(!got.contains("Kenya designates"), "{got}");
+        assert!(
+            got.contains("operates_in Kunar  -- The Washington Post"),
+            "{got}"
+        );
         // "ties to" inside "authorities tolerate" once hid the trigger "tolerate".
         let got = describe("Iraqi authorities tolerate the PKK.", "The Halden Courier");
         assert!(
