@@ -984,6 +984,22 @@ impl ClaimExtractor {
                 objects.push(m);
             }
         }
+        // "The bombing, claimed by ISIS-K, killed 13 people at Kabul airport": a claim of an
+        // attack in a parenthetical, its place in the rest of the sentence.
+        if objects.is_empty() && trigger.predicate == Predicate::Attacks && object_before {
+            let after = match inside {
+                Some((_, pb)) => Some(pb),
+                None if phrase.ends_with(" by") => subjects.iter().map(|m| m.end).max(),
+                None => None,
+            };
+            if let Some(after) = after {
+                objects.extend(ctx.mentions.iter().copied().find(|m| {
+                    m.start >= after
+                        && m.entity_type == EntityType::Location
+                        && allowed(m, &trigger.object_types)
+                }));
+            }
+        }
         // "X claimed the bombing, which killed 20 people at a mosque in Peshawar": where the
         // attack was is told in the relative clause right after it.
         if objects.is_empty() && trigger.predicate == Predicate::Attacks && inside.is_none() {

@@ -446,6 +446,16 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             got.contains("Jamaat Nur al-Jabal operates_in Dravna"),
             "{got}"
         );
+        // ... or after the claim written as a passive: "The bombing, claimed by X, killed ...
+        // in Y".
+        let got = describe(
+            "The bombing, claimed by the Tarvik Liberation Front, killed 13 soldiers in Lenz District.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front attacks Lenz District {\"killed\":13} -- Tarvik Liberation Front [Tarvik Liberation Front] alleged"),
+            "{got}"
+        );
     }
 
     /// Support and cooperation written with a bare verb: "to support X", "Y arms X" (not the
