@@ -1000,6 +1000,34 @@ impl ClaimExtractor {
                 }));
             }
         }
+        // "A bomb exploded at a police station in Bannu. The TTP claimed responsibility.": a
+        // claim of an attack told just before names no place of its own; the attack's is the
+        // last place named before it, in its sentence or the one before.
+        let owning_up = phrase.contains("responsibility") || phrase.starts_with("carried out the");
+        if objects.is_empty() && trigger.predicate == Predicate::Attacks && owning_up {
+            let from = text[..ctx.s]
+                .trim_end()
+                .trim_end_matches(['.', '!', '?', '"', '”', '’', '\''])
+                .rfind(['.', '!', '?'])
+                .map_or(0, |p| p + 1);
+            // Only where an attack was told: "Talks in Dravna failed. X claimed responsibility."
+            // names no attack's place.
+            let told = text[from..ts].to_lowercase();
+            let an_attack = [
+                "attack", "bomb", "explo", "blast", "ambush", "raid", "assault", "killed",
+                "killing", "shooting", "strike", "gunmen", "stormed",
+            ]
+            .iter()
+            .any(|w| told.contains(w));
+            if an_attack {
+                objects.extend(ctx.all.iter().rev().find(|m| {
+                    m.end <= ts
+                        && m.start >= from
+                        && m.entity_type == EntityType::Location
+                        && allowed(m, &trigger.object_types)
+                }));
+            }
+        }
         // "X claimed the bombing, which killed 20 people at a mosque in Peshawar": where the
         // attack was is told in the relative clause right after it.
         if objects.is_empty() && trigger.predicate == Predicate::Attacks && inside.is_none() {

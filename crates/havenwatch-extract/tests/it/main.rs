@@ -446,6 +446,18 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             got.contains("Jamaat Nur al-Jabal operates_in Dravna"),
             "{got}"
         );
+        // ... or in the sentence before a group's claim of responsibility.
+        let got = describe(
+            "A bomb exploded at a checkpoint in Lenz District on Monday, killing five officers. \
+             The Tarvik Liberation Front claimed responsibility. \
+             Talks on Dravna's water failed in March. Jamaat Nur al-Jabal later claimed responsibility.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front attacks Lenz District  -- Tarvik Liberation Front [Tarvik Liberation Front] alleged"),
+            "{got}"
+        );
+        assert!(!got.contains("Jamaat Nur al-Jabal attacks"), "{got}");
         // ... or after the claim written as a passive: "The bombing, claimed by X, killed ...
         // in Y".
         let got = describe(
