@@ -1019,7 +1019,12 @@ impl ClaimExtractor {
             ]
             .iter()
             .any(|w| told.contains(w));
-            if an_attack {
+            // "... came under attack by the BLA. The BLA took responsibility for the assault":
+            // the attack was the group's already where it was told, and is not told twice.
+            let named_there = ctx.all.iter().any(|m| {
+                m.start >= from && m.end <= ctx.s && subjects.iter().any(|s| s.id == m.id)
+            });
+            if an_attack && !named_there {
                 objects.extend(ctx.all.iter().rev().find(|m| {
                     m.end <= ts
                         && m.start >= from
