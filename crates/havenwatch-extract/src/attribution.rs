@@ -10,8 +10,8 @@
 //! adverbs before a verb cue ("has also said") belong to the cue.
 
 use crate::cue_model::{features, CueModel};
-use crate::one_of;
 use crate::sentences::split_sentences;
+use crate::{kept_matches, one_of};
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -175,10 +175,10 @@ pub struct AttributionExtractor {
     /// Cues accepted anywhere; the others need a complement marker after them ("that", ":",
     /// a quote) or must end the sentence, so "the states" or "holds talks" are not cues.
     strong: Vec<String>,
-    /// Cues that attribute a figure ("puts ... at 3,000", "gives ... as 1,000 to 2,200"):
-    /// accepted only with such a figure after them, since "put", "gives" and "places" are
-    /// mostly no report at all.
-    estimating: Vec<String>,
+    /// Per cue: whether it attributes a figure ("puts ... at 3,000", "gives ... as 1,000 to
+    /// 2,200"); such a cue outside the hand lexicon is accepted only with a figure after it,
+    /// since "put", "gives" and "places" are mostly no report at all.
+    estimating: Vec<bool>,
     /// Learned phrases the model judges where they occur, with how often each is a cue.
     judged: HashMap<String, f64>,
     model: Option<CueModel>,
@@ -215,6 +215,7 @@ impl AttributionExtractor {
             toml::from_str(learned).expect("the learned lexicon is valid (tested)");
         let mut cues = self.cues.clone();
         let mut classes = self.classes.clone();
+        let mut estimating = self.estimating.clone();
         let mut judged = HashMap::new();
         for c in learned.cue {
             let p = c.cue as f64 / c.occurrences.max(1) as f64;
@@ -225,12 +226,15 @@ impl AttributionExtractor {
             if !cues.contains(&c.phrase) {
                 cues.push(c.phrase);
                 classes.push(CueClass::Reporting);
+                // Every estimating verb is a hand cue already.
+                estimating.push(false);
             }
         }
         let automaton = cue_automaton(&cues);
         AttributionExtractor {
             automaton,
             classes,
+            estimating,
             cues,
             judged,
             model: Some(model),
@@ -339,13 +343,21 @@ impl AttributionExtractor {
             }
         }
         let automaton = cue_automaton(&cues);
+        let estimating = cues
+            .iter()
+            .map(|c| {
+                lex.estimating
+                    .iter()
+                    .any(|w| w.trim().eq_ignore_ascii_case(c))
+            })
+            .collect();
         Ok(AttributionExtractor {
             automaton,
             classes,
             cues,
             not_source: lex.not_source.iter().map(|w| w.to_lowercase()).collect(),
             strong: lex.strong.iter().map(|w| w.to_lowercase()).collect(),
-            estimating: lex.estimating.iter().map(|w| w.to_lowercase()).collect(),
+            estimating,
             judged: HashMap::new(),
             model: None,
             hand,
@@ -401,29 +413,16 @@ impl AttributionExtractor {
         if let Some(a) = colon_attribution(text, s, body_end) {
             out.push(a);
         }
-        let mut at = 0;
-        while at < sentence.len() {
-            let Some(m) = self
-                .automaton
-                .find(aho_corasick::Input::new(sentence).span(at..sentence.len()))
-            else {
-                break;
-            };
-            let (cs, ce) = (s + m.start(), s + m.end());
-            at = m.end();
-            if m.pattern().as_usize() >= self.cues.len() {
+        // A cue inside a word is none (the dashes the automaton also finds need no bounds).
+        let cues = self.cues.len();
+        let found = kept_matches(&self.automaton, text, s, e, |m| {
+            m.pattern().as_usize() >= cues || word_bounded(text, m.start(), m.end())
+        });
+        for m in found {
+            let (cs, ce) = (m.start(), m.end());
+            if m.pattern().as_usize() >= cues {
                 // One of the dashes the automaton also finds: a signed quotation?
                 dash_signature(text, cs, ce, out);
-                continue;
-            }
-            // A cue inside a word is none, and must not hide one that starts within it:
-            // the search goes on from its next character.
-            if !word_bounded(text, cs, ce) {
-                at = m.start()
-                    + sentence[m.start()..]
-                        .chars()
-                        .next()
-                        .map_or(1, char::len_utf8);
                 continue;
             }
             let cue_text = &self.cues[m.pattern().as_usize()];
@@ -433,7 +432,7 @@ impl AttributionExtractor {
             // at 3.1 percent" is a noun. A figure after the verb is its complement, as "that"
             // is for "said", whatever the model makes of the verb elsewhere.
             let mut figure = false;
-            if self.estimating.iter().any(|c| c == cue_text) {
+            if self.estimating[m.pattern().as_usize()] {
                 let noun = word_before(text, s, cs).is_some_and(|(ws, we)| {
                     let w = &text[ws..we];
                     w.ends_with("'s")
@@ -1609,7 +1608,7 @@ fn starts_with_word(s: &str, word: &str) -> bool {
 }
 
 /// The word ending right before `pos` (skipping spaces), not before `floor`.
-fn word_before(text: &str, floor: usize, pos: usize) -> Option<(usize, usize)> {
+pub(crate) fn word_before(text: &str, floor: usize, pos: usize) -> Option<(usize, usize)> {
     let before = &text[floor..pos];
     let trimmed = before.trim_end();
     if trimmed.is_empty() {

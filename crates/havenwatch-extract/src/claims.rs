@@ -10,11 +10,11 @@
 //! asserts it. Hedges and negations in the clause set modality and negation; a denial around a
 //! claim adds the denied claim too.
 
-use crate::attribution::{Attribution, AttributionExtractor, CueClass, COMMENT_VERBS};
+use crate::attribution::{word_before, Attribution, AttributionExtractor, CueClass, COMMENT_VERBS};
 use crate::mentions::MentionExtractor;
-use crate::one_of;
 use crate::quantity::CountFinder;
 use crate::sentences::split_sentences;
+use crate::{kept_matches, one_of};
 use aho_corasick::{AhoCorasick, MatchKind};
 use havenwatch_core::{
     Claim, EntityId, EntityRef, EntityType, Modality, Predicate, Qualifiers, Source, Span,
@@ -106,25 +106,12 @@ impl PhraseSet {
     }
 
     /// Whole-word matches in `text[s..e]`: (start, end, phrase index).
-    ///
-    /// A match inside a word is skipped and the search goes on from its next character, not
-    /// from its end: "ties to" inside "authorities tolerate" must not hide "tolerate".
     fn find(&self, text: &str, s: usize, e: usize) -> Vec<(usize, usize, usize)> {
-        let mut out = Vec::new();
-        let mut at = s;
-        while at < e {
-            let input = aho_corasick::Input::new(&text[..e]).span(at..e);
-            let Some(m) = self.automaton.find(input) else {
-                break;
-            };
-            if word_bounded(text, m.start(), m.end()) {
-                out.push((m.start(), m.end(), m.pattern().as_usize()));
-                at = m.end();
-            } else {
-                at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
-            }
-        }
-        out
+        kept_matches(&self.automaton, text, s, e, |m| {
+            word_bounded(text, m.start(), m.end())
+        })
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+        .collect()
     }
 }
 
@@ -851,21 +838,9 @@ impl ClaimExtractor {
         // "Nigerian and Chadian troops attacked": "troops" ends a name here, no anaphor.
         let named_right_before = usable.iter().any(|m| {
             m.end <= ts
-                && text[m.end..ts].split_whitespace().all(|w| {
-                    one_of(
-                        w,
-                        &[
-                            "had",
-                            "has",
-                            "have",
-                            "were",
-                            "was",
-                            "also",
-                            "then",
-                            "reportedly",
-                        ],
-                    )
-                })
+                && text[m.end..ts]
+                    .split_whitespace()
+                    .all(|w| one_of(w, VERB_AUXILIARIES))
         });
         if subject_before && !named_right_before && authority_anaphor(text, ws, ts) {
             // "the authorities shelter ...", "security forces arrested ...": the subject is
@@ -984,72 +959,74 @@ impl ClaimExtractor {
                 objects.push(m);
             }
         }
-        // "The bombing, claimed by ISIS-K, killed 13 people at Kabul airport": a claim of an
-        // attack in a parenthetical, its place in the rest of the sentence.
-        if objects.is_empty() && trigger.predicate == Predicate::Attacks && object_before {
-            let after = match inside {
-                Some((_, pb)) => Some(pb),
-                None if phrase.ends_with(" by") => subjects.iter().map(|m| m.end).max(),
-                None => None,
+        // An attack whose place is told outside its own clause. `place_in(lo, hi, last)`: the
+        // first (or last) place named in `[lo, hi)` of the document.
+        if objects.is_empty() && trigger.predicate == Predicate::Attacks {
+            let place_in = |lo: usize, hi: usize, last: bool| {
+                let place = |m: &&MentionRef| {
+                    m.start >= lo
+                        && m.end <= hi
+                        && m.entity_type == EntityType::Location
+                        && allowed(m, &trigger.object_types)
+                };
+                if last {
+                    ctx.all.iter().rev().find(place)
+                } else {
+                    ctx.all.iter().find(place)
+                }
             };
-            if let Some(after) = after {
-                objects.extend(ctx.mentions.iter().copied().find(|m| {
-                    m.start >= after
-                        && m.entity_type == EntityType::Location
-                        && allowed(m, &trigger.object_types)
-                }));
-            }
-        }
-        // "A bomb exploded at a police station in Bannu. The TTP claimed responsibility.": a
-        // claim of an attack told just before names no place of its own; the attack's is the
-        // last place named before it, in its sentence or the one before.
-        let owning_up = phrase.contains("responsibility") || phrase.starts_with("carried out the");
-        if objects.is_empty() && trigger.predicate == Predicate::Attacks && owning_up {
-            let from = text[..ctx.s]
-                .trim_end()
-                .trim_end_matches(['.', '!', '?', '"', '”', '’', '\''])
-                .rfind(['.', '!', '?'])
-                .map_or(0, |p| p + 1);
-            // Only where an attack was told: "Talks in Dravna failed. X claimed responsibility."
-            // names no attack's place.
-            let told = text[from..ts].to_lowercase();
-            let an_attack = [
-                "attack", "bomb", "explo", "blast", "ambush", "raid", "assault", "killed",
-                "killing", "shooting", "strike", "gunmen", "stormed",
-            ]
-            .iter()
-            .any(|w| told.contains(w));
-            // "... came under attack by the BLA. The BLA took responsibility for the assault":
-            // the attack was the group's already where it was told, and is not told twice.
-            let named_there = ctx.all.iter().any(|m| {
-                m.start >= from && m.end <= ctx.s && subjects.iter().any(|s| s.id == m.id)
-            });
-            if an_attack && !named_there {
-                objects.extend(ctx.all.iter().rev().find(|m| {
-                    m.end <= ts
-                        && m.start >= from
-                        && m.entity_type == EntityType::Location
-                        && allowed(m, &trigger.object_types)
-                }));
-            }
-        }
-        // "X claimed the bombing, which killed 20 people at a mosque in Peshawar": where the
-        // attack was is told in the relative clause right after it.
-        if objects.is_empty() && trigger.predicate == Predicate::Attacks && inside.is_none() {
-            if let Some(&(pa, pb)) = parens.iter().find(|&&(pa, _)| {
-                pa >= te
+            // "The bombing, claimed by ISIS-K, killed 13 people at Kabul airport": a claim of
+            // an attack in a parenthetical or a passive, its place in the rest of the sentence.
+            let rest_after = match inside {
+                Some((_, pb)) if object_before => Some(pb),
+                None if object_before && phrase.ends_with(" by") => {
+                    subjects.iter().map(|m| m.end).max()
+                }
+                _ => None,
+            };
+            // "X claimed the bombing, which killed 20 people at a mosque in Peshawar": where the
+            // attack was is told in the relative clause right after it.
+            let relative = parens.iter().copied().find(|&(pa, _)| {
+                inside.is_none()
+                    && pa >= te
                     && text[te..pa].split_whitespace().count() <= 2
                     && text[pa..]
                         .trim_start_matches([',', ' '])
                         .starts_with("which ")
-            }) {
-                objects.extend(ctx.mentions.iter().copied().find(|m| {
-                    m.start >= pa
-                        && m.end <= pb
-                        && m.entity_type == EntityType::Location
-                        && allowed(m, &trigger.object_types)
-                }));
-            }
+            });
+            // "A bomb exploded at a police station in Bannu. The TTP claimed responsibility.":
+            // a claim of an attack told just before names no place of its own; the attack's is
+            // the last place named before it, in its sentence or the one before, where an
+            // attack was told and not already given to this group ("... came under attack by
+            // the BLA. The BLA took responsibility for the assault" is one attack, told once).
+            let owning_up =
+                phrase.contains("responsibility") || phrase.starts_with("carried out the");
+            let told_before = || {
+                if !owning_up {
+                    return None;
+                }
+                let from = text[..ctx.s]
+                    .trim_end()
+                    .trim_end_matches(['.', '!', '?', '"', '”', '’', '\''])
+                    .rfind(['.', '!', '?'])
+                    .map_or(0, |p| p + 1);
+                let told = text[from..ts].to_lowercase();
+                let an_attack = [
+                    "attack", "bomb", "explo", "blast", "ambush", "raid", "assault", "killed",
+                    "killing", "shooting", "strike", "gunmen", "stormed",
+                ]
+                .iter()
+                .any(|w| told.contains(w));
+                let named_there = ctx.all.iter().any(|m| {
+                    m.start >= from && m.end <= ctx.s && subjects.iter().any(|s| s.id == m.id)
+                });
+                (an_attack && !named_there).then_some(from)
+            };
+            let found = rest_after
+                .and_then(|after| place_in(after, ctx.e, false))
+                .or_else(|| told_before().and_then(|from| place_in(from, ts, true)))
+                .or_else(|| relative.and_then(|(pa, pb)| place_in(pa, pb, false)));
+            objects.extend(found);
         }
         let mut pairs: Vec<(&MentionRef, Option<&MentionRef>)> = Vec::new();
         if trigger.symmetric {
@@ -2062,7 +2039,6 @@ fn relative_clause(text: &str, source_end: usize, cue_start: usize) -> bool {
         )
 }
 
-/// The clause around a trigger: the sentence, cut at semicolons.
 /// Acts-against triggers that a third party can ask for: the asking is itself an act.
 const HANDING_OVER: [&str; 5] = [
     "hand over",
@@ -2118,23 +2094,15 @@ fn request_before(text: &str, from: usize, party: usize, ts: usize) -> Option<us
 
 /// The word before `at` (after `from`), skipping an article: "asked the Taliban" gives "asked".
 fn word_before_at(text: &str, from: usize, at: usize) -> Option<(usize, usize)> {
-    let mut end = at;
-    loop {
-        let head = text[from..end].trim_end();
-        let start = head.rfind(|c: char| c.is_whitespace()).map_or(0, |p| p + 1);
-        let word = &head[start..];
-        if word.is_empty() {
-            return None;
-        }
-        let (ws, we) = (from + start, from + head.len());
-        if one_of(word, &["the", "a", "an"]) {
-            end = ws;
-            continue;
-        }
-        return Some((ws, we));
+    let (ws, we) = word_before(text, from, at)?;
+    if one_of(&text[ws..we], &["the", "a", "an"]) {
+        word_before_at(text, from, ws)
+    } else {
+        Some((ws, we))
     }
 }
 
+/// The clause around a trigger: the sentence, cut at semicolons.
 fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize, usize) {
     let cs = text[s..ts].rfind(';').map(|p| s + p + 1).unwrap_or(s);
     let ce = text[te..e].find(';').map(|p| te + p).unwrap_or(e);
@@ -2289,18 +2257,25 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
     }
 }
 
+/// Words between a verb's subject and the verb: "security forces had also arrested".
+const VERB_AUXILIARIES: &[&str] = &[
+    "had",
+    "has",
+    "have",
+    "were",
+    "was",
+    "also",
+    "then",
+    "reportedly",
+];
+
 /// Whether "the authorities" or "the government" is the trigger's subject.
 fn authority_anaphor(text: &str, from: usize, ts: usize) -> bool {
     let before = text[from..ts].to_lowercase();
     let words: Vec<&str> = before
         .split_whitespace()
         .rev()
-        .skip_while(|w| {
-            matches!(
-                *w,
-                "had" | "has" | "have" | "were" | "was" | "also" | "then" | "reportedly"
-            )
-        })
+        .skip_while(|w| VERB_AUXILIARIES.contains(w))
         .take(2)
         .collect();
     match words.as_slice() {

@@ -29,6 +29,31 @@ pub(crate) fn one_of(word: &str, list: &[&str]) -> bool {
     list.iter().any(|x| word.eq_ignore_ascii_case(x))
 }
 
+/// The leftmost-longest matches of `automaton` in `text[s..e]` (spans in `text`) that `keep`
+/// accepts. A match `keep` refuses (one inside a word, say) is skipped and the search goes on
+/// from its next character, not from its end, so that it hides no match starting within it:
+/// "ties to" inside "authorities tolerate" must not hide "tolerate".
+pub(crate) fn kept_matches<'a>(
+    automaton: &'a aho_corasick::AhoCorasick,
+    text: &'a str,
+    s: usize,
+    e: usize,
+    keep: impl Fn(&aho_corasick::Match) -> bool + 'a,
+) -> impl Iterator<Item = aho_corasick::Match> + 'a {
+    let mut at = s;
+    std::iter::from_fn(move || {
+        while at < e {
+            let m = automaton.find(aho_corasick::Input::new(&text[..e]).span(at..e))?;
+            if keep(&m) {
+                at = m.end();
+                return Some(m);
+            }
+            at = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+        None
+    })
+}
+
 /// Random texts made of the pieces a test gives (deterministic for a seed), for checking a
 /// rewritten scanner against the one it replaced.
 #[cfg(test)]
