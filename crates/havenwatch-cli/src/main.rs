@@ -751,6 +751,7 @@ fn extract(cli: &Cli, file: &str, publisher: Option<&str>) -> Result<u8> {
             &mentions,
             doc.meta.title.as_deref(),
             doc.meta.url.as_deref(),
+            &refs,
         );
         for c in claims.extract_with_headline(&doc.text, who, &refs, headline) {
             found.push(c);

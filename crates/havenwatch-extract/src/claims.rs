@@ -1857,27 +1857,63 @@ fn ends_with_word(phrase: &str, tail: &str) -> bool {
 /// [`ClaimExtractor::extract_with_headline`]).
 ///
 /// Without a title, the last segment of the document's URL stands for its headline when it is
-/// one written as words ("/un-panel-of-experts-finds-group-rearmed/"), as news sites write them.
+/// one written as words ("/un-panel-of-experts-finds-group-rearmed/"), as news sites write them;
+/// its acronyms of agencies ("un", "unsc") are read as written in capitals.
+///
+/// A headline naming the UN as a whole ("UN report: ...") over a body whose first group on a
+/// UN sanctions list is on one of the lists a UN body reports on names that body (`body` holds
+/// the text's mentions): the report on a group of the ISIL and Al-Qaida list is the Monitoring
+/// Team's.
 pub fn headline_source(
     mentions: &MentionExtractor,
     title: Option<&str>,
     url: Option<&str>,
+    body: &[MentionRef],
 ) -> Option<Source> {
+    let resolver = mentions.resolver();
     let slug;
     let title = match title.filter(|t| !t.trim().is_empty()) {
         Some(t) => t,
         None => {
-            slug = url.and_then(url_headline)?;
+            slug = url.and_then(url_headline).map(|words| {
+                words
+                    .split(' ')
+                    .map(|w| {
+                        let upper = w.to_uppercase();
+                        let agency_acronym = w.len() <= 5
+                            && resolver.lookup(&upper).is_some_and(|i| {
+                                resolver.entity(i).entity_type == EntityType::Agency
+                            });
+                        if agency_acronym {
+                            upper
+                        } else {
+                            w.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })?;
             slug.as_str()
         }
     };
-    crate::evaluate::mention_refs(mentions, title)
+    let named = crate::evaluate::mention_refs(mentions, title)
         .into_iter()
-        .find(|m| m.entity_type == EntityType::Agency)
-        .map(|m| Source {
-            entity: Some(EntityId(m.id)),
-            name: m.name,
-        })
+        .find(|m| m.entity_type == EntityType::Agency)?;
+    let monitor = body
+        .iter()
+        .filter(|m| m.entity_type == EntityType::ArmedGroup)
+        .find_map(|m| resolver.monitor_of(&named.id, &m.id))
+        .map(|i| resolver.entity(i));
+    Some(match monitor {
+        Some(e) => Source {
+            entity: Some(EntityId(e.id.clone())),
+            name: e.name.clone(),
+        },
+        None => Source {
+            entity: Some(EntityId(named.id)),
+            name: named.name,
+        },
+    })
 }
 
 /// The words of a URL's last path segment when it reads as a headline: at least four words of
@@ -2830,6 +2866,7 @@ mod tests {
             &mentions,
             None,
             Some("https://example.org/monitoring-team-warns-of-new-camps/"),
+            &[],
         )
         .expect("the URL's words name the team");
         assert_eq!(source.entity.unwrap().0, "hw:un-monitoring-team");
@@ -2837,8 +2874,65 @@ mod tests {
             &mentions,
             Some("Monitoring Team: camps grew"),
             Some("https://example.org/unrelated-words-in-this-url/"),
+            &[],
         );
         assert_eq!(titled.unwrap().entity.unwrap().0, "hw:un-monitoring-team");
+    }
+
+    #[test]
+    fn a_headline_naming_the_un_names_the_body_that_reports_on_the_group() {
+        let mentions = MentionExtractor::new(&crate::Gazetteer::builtin());
+        let headline = |title: Option<&str>, url: &str, body: &str| {
+            let refs = crate::evaluate::mention_refs(&mentions, body);
+            headline_source(&mentions, title, Some(url), &refs)
+                .and_then(|s| s.entity)
+                .map(|e| e.0)
+        };
+        let url = "https://example.org/un-report-says-militants-built-new-camps/";
+        // A group of the ISIL and Al-Qaida list: the Monitoring Team writes the UN's reports.
+        assert_eq!(
+            headline(None, url, "The report says the TTP built two camps.").as_deref(),
+            Some("hw:un-monitoring-team")
+        );
+        // A group of the Somalia list: the Panel of Experts on Somalia.
+        assert_eq!(
+            headline(None, url, "The report says al-Shabaab built two camps.").as_deref(),
+            Some("hw:un-panel-somalia")
+        );
+        // No listed group: the UN itself ("un" in a URL read as the acronym).
+        assert_eq!(
+            headline(
+                None,
+                url,
+                "The report says the Free Hills Front built camps."
+            )
+            .as_deref(),
+            Some("hw:united-nations")
+        );
+        // "UNSC committee report" at the end of a URL, and a title the same way.
+        assert_eq!(
+            headline(
+                None,
+                "https://example.org/new-chief-appointed-unsc-committee-report/",
+                "It adds that ISIL-K lost ground."
+            )
+            .as_deref(),
+            Some("hw:un-monitoring-team")
+        );
+        assert_eq!(
+            headline(Some("UN experts: camps grew"), url, "It says the TTP grew.").as_deref(),
+            Some("hw:un-monitoring-team")
+        );
+        // A headline naming a body of its own keeps it.
+        assert_eq!(
+            headline(
+                Some("Panel of Experts on Yemen: camps grew"),
+                url,
+                "It says the TTP grew."
+            )
+            .as_deref(),
+            Some("hw:un-panel-yemen")
+        );
     }
 
     /// Every occurrence of `surface` as a mention.

@@ -179,7 +179,7 @@ pub fn evaluate(
         let offset = context.len();
         context.push_str(&p.text);
         let refs = mention_refs(mentions, &context);
-        let headline = crate::claims::headline_source(mentions, p.title.as_deref(), url);
+        let headline = crate::claims::headline_source(mentions, p.title.as_deref(), url, &refs);
         let predicted: Vec<Scored> = claims
             .extract_with_headline(&context, p.publisher.as_deref(), &refs, headline)
             .iter()

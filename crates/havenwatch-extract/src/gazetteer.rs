@@ -73,6 +73,21 @@ struct FileToml {
     entity: Vec<EntityToml>,
     #[serde(default)]
     demonym: Vec<DemonymToml>,
+    #[serde(default)]
+    monitor: Vec<MonitorToml>,
+}
+
+/// A UN body that reports on the entities of some sanctions lists (`lists`: the prefixes of
+/// their UN reference numbers, "QDe" for the ISIL (Da'esh) and Al-Qaida list), and the wider
+/// bodies (`within`) a headline may name for it: "UN report says TTP ..." over an article on a
+/// group of the QDe list is the Monitoring Team's report.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MonitorToml {
+    body: String,
+    lists: Vec<String>,
+    #[serde(default)]
+    within: Vec<String>,
 }
 
 /// "Afghan": "Afghan authorities" name the government (`government`), "Afghan soil" the land
@@ -150,6 +165,18 @@ pub struct Gazetteer {
     variants: BTreeMap<String, String>,
     stop_aliases: Vec<String>,
     demonyms: Vec<Demonym>,
+    monitors: Vec<Monitor>,
+}
+
+/// A UN body that reports on the entities of some sanctions lists (see `[[monitor]]` in
+/// `curated.toml`), with the wider bodies a headline may name for it; indices into
+/// [`Gazetteer::entries`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Monitor {
+    pub body: usize,
+    /// Prefixes of UN reference numbers ("QDe", "TAe").
+    pub lists: Vec<String>,
+    pub within: Vec<usize>,
 }
 
 /// A demonym with the entries its nouns name: "Nigerian army" the government, "Nigerian soil"
@@ -232,6 +259,29 @@ impl Gazetteer {
                 *slot = Some(i);
             }
             staged.demonyms.push(demonym);
+        }
+        for m in file.monitor {
+            let index = |id: &str| {
+                staged.by_id.get(id).copied().ok_or_else(|| GazetteerError {
+                    origin: origin.to_string(),
+                    line: text
+                        .lines()
+                        .position(|l| l.contains(&format!("\"{id}\"")))
+                        .map(|l| l + 1),
+                    message: format!("monitor `{}`: no entity with id `{id}`", m.body),
+                })
+            };
+            let body = index(&m.body)?;
+            let within = m
+                .within
+                .iter()
+                .map(|id| index(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            staged.monitors.push(Monitor {
+                body,
+                lists: m.lists,
+                within,
+            });
         }
         *self = staged;
         Ok(())
@@ -329,6 +379,10 @@ impl Gazetteer {
         &self.demonyms
     }
 
+    pub fn monitors(&self) -> &[Monitor] {
+        &self.monitors
+    }
+
     pub fn get(&self, id: &str) -> Option<&GazetteerEntry> {
         self.by_id.get(id).map(|&i| &self.entries[i])
     }
@@ -424,6 +478,35 @@ external_ids = { un = "XXe.001" }
             .unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.message.contains("nam"), "{err}");
+    }
+
+    #[test]
+    fn monitors_name_existing_entities() {
+        let base = "[[entity]]\nid = \"p\"\nname = \"Panel on Lenz\"\ntype = \"agency\"\n\n[[entity]]\nid = \"u\"\nname = \"Union of Nations\"\ntype = \"agency\"\n";
+        let mut g = Gazetteer::default();
+        g.add_toml("a.toml", base).unwrap();
+        g.add_toml(
+            "m.toml",
+            "[[monitor]]\nbody = \"p\"\nlists = [\"LZe\"]\nwithin = [\"u\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            g.monitors(),
+            &[Monitor {
+                body: 0,
+                lists: vec!["LZe".into()],
+                within: vec![1]
+            }]
+        );
+        let err = g
+            .add_toml(
+                "bad.toml",
+                "[[monitor]]\nbody = \"p\"\nlists = [\"LZe\"]\nwithin = [\"nobody\"]\n",
+            )
+            .unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.message.contains("`nobody`"), "{err}");
+        assert_eq!(g.monitors().len(), 1, "a failed file adds nothing");
     }
 
     #[test]

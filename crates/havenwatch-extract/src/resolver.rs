@@ -13,6 +13,8 @@ pub struct ResolverEntity {
     pub id: String,
     pub name: String,
     pub entity_type: EntityType,
+    /// The UN sanctions list it is on, as the prefix of its UN reference number ("QDe").
+    pub sanctions_list: Option<String>,
 }
 
 /// How strictly an alias must match the case of the text.
@@ -65,6 +67,8 @@ pub struct EntityResolver {
     demonyms: Vec<DemonymTargets>,
     /// The folded nouns that follow a demonym, longest first, and whether each names the land.
     demonym_nouns: Vec<(String, bool)>,
+    by_id: HashMap<String, usize>,
+    monitors: Vec<crate::gazetteer::Monitor>,
 }
 
 impl EntityResolver {
@@ -107,6 +111,12 @@ impl EntityResolver {
                 id: entry.id.clone(),
                 name: entry.name.clone(),
                 entity_type: entry.entity_type,
+                sanctions_list: entry
+                    .external_ids
+                    .iter()
+                    .find(|x| x.scheme == "un")
+                    .and_then(|x| x.value.split('.').next())
+                    .map(str::to_string),
             });
             for (n, name) in entry.names().into_iter().enumerate() {
                 let key = variants.apply_to_key(&alias_key(name));
@@ -184,7 +194,32 @@ impl EntityResolver {
             variants,
             demonyms,
             demonym_nouns,
+            by_id: gazetteer
+                .entries()
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.clone(), i))
+                .collect(),
+            monitors: gazetteer.monitors().to_vec(),
         }
+    }
+
+    /// The entity with this id.
+    pub fn by_id(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The body that writes the reports `named` stands for, on the sanctions list `listed`
+    /// is on: the Monitoring Team for a "UN report" on a group of the QDe list.
+    pub fn monitor_of(&self, named: &str, listed: &str) -> Option<usize> {
+        let named = self.by_id(named)?;
+        let list = self.entities[self.by_id(listed)?]
+            .sanctions_list
+            .as_deref()?;
+        self.monitors
+            .iter()
+            .find(|m| m.within.contains(&named) && m.lists.iter().any(|l| l == list))
+            .map(|m| m.body)
     }
 
     pub fn entities(&self) -> &[ResolverEntity] {

@@ -284,6 +284,7 @@ fn analyse(
             extractor,
             document.meta.title.as_deref(),
             document.meta.url.as_deref(),
+            &refs,
         ),
     );
     let mut entities: Vec<Entity> = Vec::new();
