@@ -931,10 +931,33 @@ impl AttributionExtractor {
                 .split_whitespace()
                 .take(4)
                 .any(|w| w.starts_with(['“', '"']) || w.starts_with("''"));
+        // "was documented by UN experts": a passive with its agent names the one who reported
+        // (not "was held by the group", a possession; "was quoted by", "was told by", whose
+        // subject is the speaker or the hearer).
+        let passive_by = cue_text.ends_with("ed")
+            && !one_of(
+                cue_text,
+                &[
+                    "held",
+                    "maintained",
+                    "informed",
+                    "asked",
+                    "briefed",
+                    "quoted",
+                    "urged",
+                    "posted",
+                    "referenced",
+                ],
+            )
+            && starts_with_word(after_trim, "by")
+            && text[cue_start..cs]
+                .split_whitespace()
+                .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]));
         if !judged_cue
             && !self.strong.iter().any(|c| c == cue_text)
             && !complement
             && !ends_sentence
+            && !passive_by
         {
             return None;
         }
@@ -2174,6 +2197,18 @@ mod tests {
                     "“Tell that to the families,”".into()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_passive_with_its_agent_names_the_reporter_unless_it_is_a_possession() {
+        assert_eq!(
+            show("Arms transfers to the group were documented by the Panel. The town was held by the group."),
+            vec![(
+                "the Panel".into(),
+                "were documented".into(),
+                "Arms transfers to the group".into()
+            )]
         );
     }
 

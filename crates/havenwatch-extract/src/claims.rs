@@ -154,6 +154,9 @@ pub struct ClaimExtractor {
     metonyms: HashMap<String, String>,
     /// Canonical names by entity id, for entities a metonym stands for.
     names: HashMap<String, String>,
+    /// (A wider UN body, a listed group) -> the body that reports on the group: "a UN
+    /// report" on a group of the QDe list is the Monitoring Team's (the gazetteer's monitors).
+    reporting_bodies: HashMap<(String, String), String>,
     counts: CountFinder,
     killed: KilledFinder,
 }
@@ -269,6 +272,7 @@ impl ClaimExtractor {
                 .collect(),
             metonyms: lex.metonyms.into_iter().collect(),
             names: HashMap::new(),
+            reporting_bodies: HashMap::new(),
             counts: CountFinder::default(),
             killed: KilledFinder::default(),
         })
@@ -276,12 +280,47 @@ impl ClaimExtractor {
 
     /// The built-in extractor, knowing the names of the resolver's entities.
     pub fn for_resolver(resolver: &crate::EntityResolver) -> Self {
-        Self::builtin().with_names(
+        let mut x = Self::builtin().with_names(
             resolver
                 .entities()
                 .iter()
                 .map(|e| (e.id.clone(), e.name.clone())),
-        )
+        );
+        let id = |i: usize| resolver.entity(i).id.clone();
+        x.reporting_bodies = resolver
+            .reporting_bodies()
+            .into_iter()
+            .map(|(within, listed, body)| ((id(within), id(listed)), id(body)))
+            .collect();
+        x
+    }
+
+    /// The body that writes the reports the wider UN body `named` stands for, on the first
+    /// listed group of the sentence, else of the document: "a UN report" on the TTP is the
+    /// Monitoring Team's.
+    fn reporting_body(
+        &self,
+        named: &str,
+        sentence_mentions: &[&MentionRef],
+        all: &[MentionRef],
+    ) -> Option<Source> {
+        let body = sentence_mentions
+            .iter()
+            .copied()
+            .chain(all.iter())
+            .filter(|m| m.entity_type == EntityType::ArmedGroup)
+            .find_map(|m| {
+                self.reporting_bodies
+                    .get(&(named.to_string(), m.id.clone()))
+            })?;
+        Some(Source {
+            entity: Some(EntityId(body.clone())),
+            name: self
+                .names
+                .get(body)
+                .cloned()
+                .unwrap_or_else(|| body.clone()),
+        })
     }
 
     /// Gives the extractor the canonical names of entities (from the gazetteer), used when a
@@ -846,10 +885,32 @@ impl ClaimExtractor {
             // "the authorities shelter ...", "security forces arrested ...": the subject is
             // right there, and stands for the authority or state named last.
             subjects.clear();
-            if let Some(m) = ctx.all.iter().rev().find(|m| {
-                m.end <= ts
-                    && matches!(m.entity_type, EntityType::Authority | EntityType::State)
+            let state_or_authority = |m: &MentionRef| {
+                matches!(m.entity_type, EntityType::Authority | EntityType::State)
                     && allowed(m, &trigger.subject_types)
+            };
+            // "Security forces killed 12 militants in Tajikistan": the country the clause
+            // places it in, when none is named before in the sentence.
+            let in_sentence_before = ctx
+                .all
+                .iter()
+                .rev()
+                .find(|m| m.end <= ts && state_or_authority(m))
+                .filter(|m| !text[m.end..ts].contains(['.', '!', '?']));
+            let placed_in = || {
+                usable.iter().copied().find(|m| {
+                    m.start >= te
+                        && m.entity_type == EntityType::State
+                        && allowed(m, &trigger.subject_types)
+                        && word_before(text, te, m.start)
+                            .is_some_and(|(a, b)| one_of(&text[a..b], &["in", "inside"]))
+                })
+            };
+            if let Some(m) = in_sentence_before.or_else(placed_in).or_else(|| {
+                ctx.all
+                    .iter()
+                    .rev()
+                    .find(|m| m.end <= ts && state_or_authority(m))
             }) {
                 subjects.push(m);
             }
@@ -1475,7 +1536,6 @@ impl ClaimExtractor {
             .filter(|m| m.start >= x && m.end <= y)
             .filter(|m| m.entity_type != EntityType::Location || self.metonyms.contains_key(&m.id))
             .collect();
-        let phrase_lower = text[x..y].to_lowercase();
         // "an assessment by the Panel seen by the Wire": the party whose words were seen,
         // reported or obtained is the origin, not the one that saw them.
         if inside.len() >= 2 {
@@ -1505,7 +1565,7 @@ impl ClaimExtractor {
         }
         // "UN member states in the region": the generic head wins over the modifier.
         if let Some(m) = inside.last() {
-            let after = &phrase_lower[m.end - x..];
+            let after = text[m.end..y].to_lowercase();
             if let Some(g) = self.generic_sources.iter().find(|g| {
                 let head = after.split_whitespace().next();
                 // "a JNJ spokesman" speaks for JNJ; "UN member states" are not the UN.
@@ -1529,6 +1589,16 @@ impl ClaimExtractor {
                     )
                 }) && head.is_some_and(|w| g.split_whitespace().next() == Some(w))
             }) {
+                // "UN experts", "UN sanctions monitors": the UN body that reports on the group.
+                if matches!(
+                    g.as_str(),
+                    "experts" | "expert" | "monitors" | "investigators"
+                ) {
+                    if let Some(src) = self.reporting_body(&m.id, sentence_mentions, all) {
+                        doc.remember(&src, all);
+                        return Some(src);
+                    }
+                }
                 return Some(Source {
                     entity: None,
                     name: g.clone(),
@@ -1574,6 +1644,18 @@ impl ClaimExtractor {
         }
         if let Some(m) = inside.last() {
             let (id, name) = self.canonical(m);
+            // "a UN report", "the Security Council's latest report": the UN body that
+            // reports on the group.
+            let report = ["report", "experts", "monitors", "investigators"]
+                .iter()
+                .any(|w| text[m.end..y].to_lowercase().contains(w));
+            if let Some(src) = report
+                .then(|| self.reporting_body(&id, sentence_mentions, all))
+                .flatten()
+            {
+                doc.remember(&src, all);
+                return Some(src);
+            }
             let src = Source {
                 entity: Some(EntityId(id)),
                 name,

@@ -132,6 +132,18 @@ pub(crate) const GOVERNMENT_NOUNS: [&str; 28] = [
     "special forces",
     "commandos",
 ];
+/// Nouns of a government's acts that, after a demonym, make the demonym name the government
+/// (the noun itself stays free for the claim's trigger): "Iranian support to the Houthis",
+/// "Rwandan-backed rebels".
+pub(crate) const ACT_NOUNS: [&str; 7] = [
+    "support",
+    "backing",
+    "backed",
+    "assistance",
+    "funding",
+    "military support",
+    "financial support",
+];
 /// Nouns that, after a demonym, name a country's land.
 /// (Not "provinces": "six Afghan provinces: Ghazni, Helmand, ..." names the provinces.)
 pub(crate) const LAND_NOUNS: [&str; 7] = [

@@ -1,7 +1,7 @@
 //! Known names, compiled once into one Aho-Corasick automaton over folded text.
 
 use crate::fold::{FoldedText, Variants};
-use crate::gazetteer::{Gazetteer, GOVERNMENT_NOUNS, LAND_NOUNS};
+use crate::gazetteer::{Gazetteer, ACT_NOUNS, GOVERNMENT_NOUNS, LAND_NOUNS};
 use aho_corasick::{AhoCorasick, MatchKind};
 use havenwatch_core::text::alias_key;
 use havenwatch_core::EntityType;
@@ -67,6 +67,9 @@ pub struct EntityResolver {
     demonyms: Vec<DemonymTargets>,
     /// The folded nouns that follow a demonym, longest first, and whether each names the land.
     demonym_nouns: Vec<(String, bool)>,
+    /// The folded nouns of a government's acts ("support"), after which a demonym alone names
+    /// the government.
+    act_nouns: Vec<String>,
     by_id: HashMap<String, usize>,
     monitors: Vec<crate::gazetteer::Monitor>,
 }
@@ -182,6 +185,7 @@ impl EntityResolver {
                 land: d.land,
             });
         }
+        let act_nouns: Vec<String> = ACT_NOUNS.iter().map(|n| key_of(n)).collect();
         let matched: Vec<usize> = (0..keys.len()).filter(|&p| in_automaton[p]).collect();
         let automaton_keys: Vec<String> = matched.iter().map(|&p| keys[p].clone()).collect();
         EntityResolver {
@@ -194,6 +198,7 @@ impl EntityResolver {
             variants,
             demonyms,
             demonym_nouns,
+            act_nouns,
             by_id: gazetteer
                 .entries()
                 .iter()
@@ -207,6 +212,25 @@ impl EntityResolver {
     /// The entity with this id.
     pub fn by_id(&self, id: &str) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+
+    /// Every (wider body, listed entity, reporting body) the monitors make: the Monitoring
+    /// Team writes the UN's reports on each entity of the QDe list.
+    pub fn reporting_bodies(&self) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            let Some(list) = e.sanctions_list.as_deref() else {
+                continue;
+            };
+            for m in self
+                .monitors
+                .iter()
+                .filter(|m| m.lists.iter().any(|l| l == list))
+            {
+                out.extend(m.within.iter().map(|&w| (w, i, m.body)));
+            }
+        }
+        out
     }
 
     /// The body that writes the reports `named` stands for, on the sanctions list `listed`
@@ -342,6 +366,18 @@ impl EntityResolver {
                     // "Mozambican and Rwandan forces", "Nigerian, Chadian and Cameroonian
                     // troops": the noun after the last demonym is every one's.
                     if let Some(entity) = target(land) {
+                        out.push(ResolvedName { start, end, entity });
+                    }
+                } else if let Some(entity) = targets.government {
+                    // "Iranian support to ...": the demonym alone names the government.
+                    let rest = &folded.text[fe..];
+                    let act = self.act_nouns.iter().any(|n| {
+                        rest.len() > n.len()
+                            && rest.as_bytes()[0] == b' '
+                            && rest[1..].starts_with(n.as_str())
+                            && folded.on_word_boundaries(fe + 1, fe + 1 + n.len())
+                    });
+                    if act {
                         out.push(ResolvedName { start, end, entity });
                     }
                 }

@@ -405,6 +405,55 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// The UN's reports are written by the body that reports on the group's sanctions list:
+    /// "UN experts" and "a UN report" on a group of the Somalia list are the Panel of Experts
+    /// on Somalia's, on a group of the ISIL and Al-Qaida list the Monitoring Team's; a passive
+    /// "documented by" names its reporter. (Invented sentences; the groups are real listed
+    /// ones, since the lists are the point.)
+    #[test]
+    fn the_un_body_that_reports_on_a_listed_group() {
+        let got = describe(
+            "UN experts said al-Shabaab collects taxes in Jubaland. \
+             A UN report said Al-Qaida gives the TTP training. \
+             Kestria's backing of Jamaat Nur al-Jabal was documented by the Halden Institute.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Al-Shabaab operates_in Jubaland  -- Panel of Experts on Somalia"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Al-Qaida supports Tehrik-e Taliban Pakistan {\"support_type\":[\"training\"]} -- Analytical Support and Sanctions Monitoring Team"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria supports Jamaat Nur al-Jabal {\"support_type\":[\"unspecified\"]} -- Halden Institute for Conflict Studies [Halden Institute for Conflict Studies] reported"),
+            "{got}"
+        );
+    }
+
+    /// A demonym before a noun of support names the state that gives it ("Iranian support
+    /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
+    /// them in, when it names none before them.
+    #[test]
+    fn demonym_backers_and_forces_placed_in_a_country() {
+        let got = describe(
+            "Rwandan support to M23 grew last year, officials said. \
+             The Iranian-backed Houthis fired on ships. \
+             Security forces detained 12 members of Jamaat Ansarullah in Tajikistan last week.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Rwanda supports M23 {\"support_type\":[\"unspecified\"]} -- official"),
+            "{got}"
+        );
+        assert!(got.contains("Iran supports Houthis"), "{got}");
+        assert!(
+            got.contains("Tajikistan acts_against Jamaat Ansarullah  -- The Halden Courier"),
+            "{got}"
+        );
+    }
+
     /// A state fighting beside a group backs it on the battlefield; a group recruiting in a
     /// place is active there; "trained TLF fighters" names whom the training went to.
     #[test]
