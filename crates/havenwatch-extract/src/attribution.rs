@@ -506,10 +506,12 @@ impl AttributionExtractor {
                     })
             };
             if let Some(a) = found {
-                if !out
-                    .iter()
-                    .any(|o: &Attribution| o.cue.0 < a.cue.1 && a.cue.0 < o.cue.1)
-                {
+                // "according to a recent UN assessment": a cue inside another's source is
+                // part of the name of who spoke.
+                if !out.iter().any(|o: &Attribution| {
+                    (o.cue.0 < a.cue.1 && a.cue.0 < o.cue.1)
+                        || o.source.is_some_and(|(x, y)| x <= a.cue.0 && a.cue.1 <= y)
+                }) {
                     out.push(a);
                 }
             }

@@ -471,7 +471,12 @@ impl ClaimExtractor {
                 .iter()
                 .zip(&sources)
                 .filter(|(a, src)| src.is_some() && (a.content.1 - a.content.0) * 2 >= len)
-                .map(|(a, src)| (src.clone().expect("filtered"), modality_of(a.class)))
+                .map(|(a, src)| {
+                    (
+                        src.clone().expect("filtered"),
+                        attribution_modality(text, a),
+                    )
+                })
                 .next()
                 .or(ctx.inherited.clone());
         }
@@ -1393,7 +1398,7 @@ impl ClaimExtractor {
                 // claims it.
                 let own_attack = base.predicate == Predicate::Attacks
                     && source.entity.as_ref() == Some(&base.subject.id);
-                let modality = match with_hedge(modality_of(ctx.atts[i].class)) {
+                let modality = match with_hedge(attribution_modality(ctx.text, &ctx.atts[i])) {
                     Modality::Reported if own_attack => Modality::Alleged,
                     m => m,
                 };
@@ -1646,9 +1651,16 @@ impl ClaimExtractor {
             let (id, name) = self.canonical(m);
             // "a UN report", "the Security Council's latest report": the UN body that
             // reports on the group.
-            let report = ["report", "experts", "monitors", "investigators"]
-                .iter()
-                .any(|w| text[m.end..y].to_lowercase().contains(w));
+            let report = [
+                "report",
+                "experts",
+                "monitors",
+                "investigators",
+                "assessment",
+                "findings",
+            ]
+            .iter()
+            .any(|w| text[m.end..y].to_lowercase().contains(w));
             if let Some(src) = report
                 .then(|| self.reporting_body(&id, sentence_mentions, all))
                 .flatten()
@@ -2136,6 +2148,25 @@ struct Sentence<'a> {
     /// The source a sentence without attribution continues from the sentence before.
     inherited: Option<(Source, Modality)>,
     paren_cache: std::cell::RefCell<Vec<(Clause, Vec<Clause>)>>,
+}
+
+/// The modality an attribution gives: its cue's, except that what rests "according to" an
+/// assessment or an estimate is assessed ("according to a recent UN assessment").
+fn attribution_modality(text: &str, a: &Attribution) -> Modality {
+    let estimate = a.class == CueClass::SourceAfter
+        && a.source.is_some_and(|(x, y)| {
+            text[x..y].split_whitespace().next_back().is_some_and(|w| {
+                one_of(
+                    w.trim_end_matches([',', '.', ';']),
+                    &["assessment", "assessments", "estimate", "estimates"],
+                )
+            })
+        });
+    if estimate {
+        Modality::Assessed
+    } else {
+        modality_of(a.class)
+    }
 }
 
 fn modality_of(class: CueClass) -> Modality {

@@ -415,8 +415,13 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         let got = describe(
             "UN experts said al-Shabaab collects taxes in Jubaland. \
              A UN report said Al-Qaida gives the TTP training. \
-             Kestria's backing of Jamaat Nur al-Jabal was documented by the Halden Institute.",
+             Kestria's backing of Jamaat Nur al-Jabal was documented by the Halden Institute. \
+             ISWAP has up to 5,000 fighters, according to a recent UN assessment.",
             "The Halden Courier",
+        );
+        assert!(
+            got.contains("Islamic State West Africa Province has_strength - {\"low\":0,\"high\":5000,\"unit\":\"fighters\"} -- Analytical Support and Sanctions Monitoring Team [Analytical Support and Sanctions Monitoring Team] assessed"),
+            "{got}"
         );
         assert!(
             got.contains("Al-Shabaab operates_in Jubaland  -- Panel of Experts on Somalia"),
@@ -440,8 +445,13 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         let got = describe(
             "Rwandan support to M23 grew last year, officials said. \
              The Iranian-backed Houthis fired on ships. \
-             Security forces detained 12 members of Jamaat Ansarullah in Tajikistan last week.",
+             Security forces detained 12 members of Jamaat Ansarullah in Tajikistan last week. \
+             The Philippine military said Abu Sayyaf fighters are suspected of attacking Jolo.",
             "The Halden Courier",
+        );
+        assert!(
+            got.contains("Abu Sayyaf Group attacks Jolo  -- Philippines [Philippines] alleged"),
+            "{got}"
         );
         assert!(
             got.contains("Rwanda supports M23 {\"support_type\":[\"unspecified\"]} -- official"),
