@@ -1189,11 +1189,19 @@ impl ClaimExtractor {
             Predicate::MaintainsInfrastructure => {
                 // "an attack on a military base", "a camp for displaced people": the state's
                 // or the displaced people's, not a group's.
-                let owner_before = ctx.text[cs..ts]
-                    .split_whitespace()
-                    .rev()
-                    .take(2)
-                    .any(|w| one_of(letters(w), &NOT_GROUP_INFRASTRUCTURE));
+                let owner_before = ctx.text[cs..ts].split_whitespace().rev().take(2).any(|w| {
+                    one_of(letters(w), &NOT_GROUP_INFRASTRUCTURE)
+                            // "attacked a base in Lamu": the base under attack is another's.
+                            || one_of(
+                                letters(w),
+                                &[
+                                    "attacked", "attacking", "attack", "attacks", "stormed",
+                                    "storming", "overran", "overrunning", "targeted",
+                                    "targeting", "assaulted", "struck", "hit", "shelled",
+                                    "bombed", "besieged", "ambushed",
+                                ],
+                            )
+                });
                 let for_displaced = ctx.text[te..ce]
                     .split_whitespace()
                     .take(3)
@@ -1573,7 +1581,8 @@ impl ClaimExtractor {
             let after = text[m.end..y].to_lowercase();
             if let Some(g) = self.generic_sources.iter().find(|g| {
                 let head = after.split_whitespace().next();
-                // "a JNJ spokesman" speaks for JNJ; "UN member states" are not the UN.
+                // "a JNJ spokesman" speaks for JNJ, "Nigerian military sources" for Nigeria;
+                // "UN member states" are not the UN.
                 !head.is_some_and(|w| {
                     matches!(
                         w.trim_matches(|c: char| !c.is_alphabetic()),
@@ -1591,6 +1600,8 @@ impl ClaimExtractor {
                             | "minister"
                             | "ministry"
                             | "statement"
+                            | "sources"
+                            | "source"
                     )
                 }) && head.is_some_and(|w| g.split_whitespace().next() == Some(w))
             }) {

@@ -437,6 +437,32 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// "X affiliate Y" ties Y to X; "could strike targets in" is a threat; a base a group
+    /// attacked is not its own; "military sources" of a state speak for it.
+    #[test]
+    fn affiliates_threats_and_bases_under_attack() {
+        let got = describe(
+            "Jamaat Nur al-Jabal affiliate the Tarvik Liberation Front attacked a base in Dravna. \
+             The Tarvik Liberation Front could still strike targets in Nigeria, according to Nigerian military sources.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Jamaat Nur al-Jabal cooperates_with Tarvik Liberation Front"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front attacks Dravna"),
+            "{got}"
+        );
+        assert!(!got.contains("maintains_infrastructure"), "{got}");
+        assert!(
+            got.contains(
+                "Tarvik Liberation Front threatens Nigeria  -- Nigeria [Nigeria] speculative"
+            ),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
