@@ -504,6 +504,7 @@ impl AttributionExtractor {
                     .or_else(|| {
                         self.coordinated_cue(text, body_end, cs, ce, class, &mut out[first..])
                     })
+                    .or_else(|| shared_subject_denial(text, s, body_end, cs, ce, class))
             };
             if let Some(a) = found {
                 // "according to a recent UN assessment": a cue inside another's source is
@@ -955,11 +956,18 @@ impl AttributionExtractor {
             && text[cue_start..cs]
                 .split_whitespace()
                 .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]));
+        // "denies sheltering the group", "rejected having ties": a denial of the speaker's own
+        // act, told by a gerund.
+        let denied_act = class == CueClass::Denying
+            && after_trim.split_whitespace().next().is_some_and(|w| {
+                w.len() > 5 && w.ends_with("ing") && w.starts_with(char::is_lowercase)
+            });
         if !judged_cue
             && !self.strong.iter().any(|c| c == cue_text)
             && !complement
             && !ends_sentence
             && !passive_by
+            && !denied_act
         {
             return None;
         }
@@ -1768,6 +1776,40 @@ fn apposition(words: &str) -> bool {
 /// The subject a sentence opens with (after an opening phrase set off by a comma): its words
 /// up to the first that looks like a verb (an auxiliary, or a lowercase word ending in "ed"
 /// or "s"), at most five, the first of them capitalised.
+/// "Kenya has hosted refugees but denies sheltering the group": a denial coordinated with an
+/// earlier verb ("but", "and") is its subject's, the one the sentence opens with.
+fn shared_subject_denial(
+    text: &str,
+    s: usize,
+    body_end: usize,
+    cs: usize,
+    ce: usize,
+    class: CueClass,
+) -> Option<Attribution> {
+    if class != CueClass::Denying {
+        return None;
+    }
+    let (ws, we) = word_before(text, s, cs)?;
+    if !one_of(&text[ws..we], &["but", "and", "yet"]) {
+        return None;
+    }
+    let after = text[ce..body_end].trim_start();
+    let first = after.split_whitespace().next()?;
+    let complement = one_of(first, &["that"])
+        || (first.len() > 5 && first.ends_with("ing") && first.starts_with(char::is_lowercase));
+    if !complement {
+        return None;
+    }
+    let source = sentence_subject(text, s, ws)?;
+    let content = content_after(text, ce, body_end)?;
+    Some(Attribution {
+        source: Some(source),
+        cue: (cs, ce),
+        content,
+        class,
+    })
+}
+
 fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)> {
     let sentence = &text[s..limit];
     // "During a speech on Friday, Trump ...": the subject follows the opening phrase.

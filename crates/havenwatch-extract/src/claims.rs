@@ -879,6 +879,26 @@ impl ClaimExtractor {
                 None => subjects.extend(referent()),
             }
         }
+        // "Kenya denies sheltering al-Shabaab": a denied act told by a gerund is the denier's.
+        if subject_before {
+            let denied_act = ctx.atts.iter().find(|a| {
+                a.class == CueClass::Denying
+                    && a.content.0 <= ts
+                    && ts < a.content.1
+                    && text[a.content.0..ts].trim().is_empty()
+            });
+            if let Some((x, y)) = denied_act.and_then(|a| a.source) {
+                if let Some(m) = ctx
+                    .mentions
+                    .iter()
+                    .copied()
+                    .rfind(|m| m.start >= x && m.end <= y && allowed(m, &trigger.subject_types))
+                {
+                    subjects.clear();
+                    subjects.push(m);
+                }
+            }
+        }
         // "Nigerian and Chadian troops attacked": "troops" ends a name here, no anaphor.
         let named_right_before = usable.iter().any(|m| {
             m.end <= ts
@@ -1410,10 +1430,21 @@ impl ClaimExtractor {
                     Modality::Reported if own_attack => Modality::Alleged,
                     m => m,
                 };
+                // "The Taliban said they have no links to al-Qaida": a party saying it does
+                // not do a thing denies doing it (the claim is the denied proposition).
+                let own_denial = base.negated
+                    && matches!(modality, Modality::Reported | Modality::Alleged)
+                    && source.entity.as_ref() == Some(&base.subject.id);
+                let (modality, negated) = if own_denial {
+                    (Modality::Denied, false)
+                } else {
+                    (modality, base.negated)
+                };
                 out.push(Claim {
                     source,
                     via: via(upto),
                     modality,
+                    negated,
                     ..base.clone()
                 });
             }
@@ -2380,7 +2411,18 @@ fn is_passive(text: &str, from: usize, ts: usize) -> bool {
 /// Whether a subject pronoun stands right before the trigger: "when it held sway".
 fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
     let before = text[from..ts].to_lowercase();
-    let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+    // "they have no links", "it has close ties": the determiners of a nominal trigger.
+    let words: Vec<&str> = before
+        .split_whitespace()
+        .rev()
+        .skip_while(|w| {
+            matches!(
+                *w,
+                "no" | "any" | "close" | "strong" | "deep" | "direct" | "longstanding"
+            )
+        })
+        .take(3)
+        .collect();
     match words.as_slice() {
         [w, ..] if matches!(*w, "it" | "they") => true,
         [w, "the", ..]

@@ -463,6 +463,38 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// Denials of a party's own acts: a gerund after the denial ("denies sheltering"), a
+    /// denial coordinated with an earlier verb ("hosted ... but denies"), and a party saying
+    /// it does not do a thing ("insist they have no links": denied, not negated); a ban
+    /// designates, it is no action in the field.
+    #[test]
+    fn denials_of_a_partys_own_acts_and_bans() {
+        let got = describe(
+            "The Interim Authority denies sheltering the Tarvik Liberation Front. \
+             Kestria has hosted refugees from Osmar but denies arming Jamaat Nur al-Jabal. \
+             The Serrat Mountain Army insists it has no links to the Coastal Martyrs Brigade. \
+             Kestria banned the Serrat Mountain Army in 2019.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Varenian Interim Authority shelters Tarvik Liberation Front  -- Varenian Interim Authority [Varenian Interim Authority] denied"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria supports Jamaat Nur al-Jabal {\"support_type\":[\"weapons\"]} -- Kestria [Kestria] denied"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Serrat Mountain Army cooperates_with Coastal Martyrs Brigade  -- Serrat Mountain Army [Serrat Mountain Army] denied"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria designates Serrat Mountain Army"),
+            "{got}"
+        );
+        assert!(!got.contains("acts_against"), "{got}");
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
