@@ -508,6 +508,18 @@ impl ClaimExtractor {
         {
             return;
         }
+        // "claimed a drone attack on ...", "claims the twin bombings": a claim of an attack
+        // named within a few words (not "claimed the lives of", "claims a role").
+        if trigger.predicate == Predicate::Attacks
+            && phrase.starts_with("claim")
+            && [" a", " an", " the"].iter().any(|d| phrase.ends_with(d))
+            && !text[te..ce]
+                .split_whitespace()
+                .take(4)
+                .any(|w| one_of(letters(w), &CLAIMED_ATTACK_NOUNS))
+        {
+            return;
+        }
         // Parentheticals (", which ...,", ", a group ...,", "(...)", "— ... —"): a trigger
         // inside one takes its arguments there and from the name it describes; a trigger
         // outside ignores the names inside them.
@@ -2458,6 +2470,33 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
         _ => false,
     }
 }
+
+/// What a group claims when it claims an attack: "claimed a drone attack", "claims the
+/// twin bombings".
+const CLAIMED_ATTACK_NOUNS: [&str; 22] = [
+    "attack",
+    "attacks",
+    "bombing",
+    "bombings",
+    "ambush",
+    "assault",
+    "raid",
+    "raids",
+    "blast",
+    "blasts",
+    "explosion",
+    "strike",
+    "strikes",
+    "shooting",
+    "killing",
+    "killings",
+    "kidnapping",
+    "abduction",
+    "massacre",
+    "beheading",
+    "assassination",
+    "operation",
+];
 
 /// Words between a verb's subject and the verb: "security forces had also arrested".
 const VERB_AUXILIARIES: &[&str] = &[

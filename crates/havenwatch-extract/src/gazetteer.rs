@@ -101,7 +101,7 @@ struct DemonymToml {
 }
 
 /// Nouns that, after a demonym, name a country's government and its forces.
-pub(crate) const GOVERNMENT_NOUNS: [&str; 28] = [
+pub(crate) const GOVERNMENT_NOUNS: [&str; 41] = [
     "authorities",
     "government",
     "ministry",
@@ -131,11 +131,24 @@ pub(crate) const GOVERNMENT_NOUNS: [&str; 28] = [
     "navy",
     "special forces",
     "commandos",
+    "counterterrorism police",
+    "counter-terrorism police",
+    "anti-terrorism police",
+    "anti-terror police",
+    "counterterrorism forces",
+    "security services",
+    "intelligence services",
+    "intelligence agency",
+    "airstrikes",
+    "air strikes",
+    "coast guard",
+    "border guards",
+    "national guard",
 ];
 /// Nouns of a government's acts that, after a demonym, make the demonym name the government
 /// (the noun itself stays free for the claim's trigger): "Iranian support to the Houthis",
 /// "Rwandan-backed rebels".
-pub(crate) const ACT_NOUNS: [&str; 7] = [
+pub(crate) const ACT_NOUNS: [&str; 14] = [
     "support",
     "backing",
     "backed",
@@ -143,6 +156,14 @@ pub(crate) const ACT_NOUNS: [&str; 7] = [
     "funding",
     "military support",
     "financial support",
+    // Its word: "according to Israeli estimates", "Pakistani intelligence said".
+    "estimates",
+    "estimate",
+    "assessments",
+    "assessment",
+    "intelligence",
+    "figures",
+    "sources",
 ];
 /// Nouns that, after a demonym, name a country's land.
 /// (Not "provinces": "six Afghan provinces: Ghazni, Helmand, ..." names the provinces.)

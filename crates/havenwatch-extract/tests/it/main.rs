@@ -495,6 +495,33 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         assert!(!got.contains("acts_against"), "{got}");
     }
 
+    /// A claim of "a drone attack" is a claim of responsibility (not "claimed the lives of");
+    /// a demonym before a state's force or word names the state ("Indonesian counterterrorism
+    /// police", "according to Israeli estimates").
+    #[test]
+    fn claimed_attacks_and_a_states_forces_and_words() {
+        let got = describe(
+            "The TLF claimed a drone attack on a police post in Dravna. \
+             The fighting claimed the lives of 20 soldiers in Lenz. \
+             Indonesian counterterrorism police arrested 10 members of the Serrat Mountain Army. \
+             According to Israeli estimates, Jamaat Nur al-Jabal has 900 fighters.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front attacks Dravna  -- Tarvik Liberation Front [Tarvik Liberation Front] alleged"),
+            "{got}"
+        );
+        assert!(!got.contains("attacks Lenz"), "{got}");
+        assert!(
+            got.contains("Indonesia acts_against Serrat Mountain Army  -- The Halden Courier"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Jamaat Nur al-Jabal has_strength - {\"low\":900,\"high\":900,\"unit\":\"fighters\"} -- Israel [Israel] assessed"),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
