@@ -522,6 +522,31 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// A party's intentions are its acts, not its reports ("have sought ties with": the
+    /// seeker is the subject, not a source); "little evidence of" negates; "operates openly
+    /// in" places.
+    #[test]
+    fn intentions_scant_evidence_and_open_presence() {
+        let got = describe(
+            "The Tarvik Liberation Front has sought ties with the Serrat Mountain Army. \
+             There is little evidence that Kestria arms the Coastal Martyrs Brigade. \
+             Jamaat Nur al-Jabal continues to operate openly in Dravna.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front cooperates_with Serrat Mountain Army  -- The Halden Courier [] asserted"),
+            "{got}"
+        );
+        assert!(
+            got.contains("NOT Kestria supports Coastal Martyrs Brigade"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Jamaat Nur al-Jabal operates_in Dravna"),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
