@@ -157,6 +157,9 @@ pub struct ClaimExtractor {
     /// (A wider UN body, a listed group) -> the body that reports on the group: "a UN
     /// report" on a group of the QDe list is the Monitoring Team's (the gazetteer's monitors).
     reporting_bodies: HashMap<(String, String), String>,
+    /// Group id -> the group an alias of it names it a branch of ("West African branch of
+    /// Islamic State"): a mention by that alias also tells the tie.
+    alias_parents: HashMap<String, String>,
     counts: CountFinder,
     killed: KilledFinder,
 }
@@ -273,6 +276,7 @@ impl ClaimExtractor {
             metonyms: lex.metonyms.into_iter().collect(),
             names: HashMap::new(),
             reporting_bodies: HashMap::new(),
+            alias_parents: HashMap::new(),
             counts: CountFinder::default(),
             killed: KilledFinder::default(),
         })
@@ -291,6 +295,11 @@ impl ClaimExtractor {
             .reporting_bodies()
             .into_iter()
             .map(|(within, listed, body)| ((id(within), id(listed)), id(body)))
+            .collect();
+        x.alias_parents = resolver
+            .alias_parents()
+            .iter()
+            .map(|&(group, parent)| (id(group), id(parent)))
             .collect();
         x
     }
@@ -465,6 +474,7 @@ impl ClaimExtractor {
                 }
             }
             self.strength_claims(&ctx, &doc, &mut claims);
+            self.branch_claims(&ctx, &doc, &mut claims);
             // What this sentence reports as a whole, for the next one to continue.
             let len = e - s;
             previous = atts
@@ -1555,6 +1565,48 @@ impl ClaimExtractor {
             };
             let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, count.span.0, count.span.1);
             self.attribute(ctx, count.span.0, cs, ce, base, out);
+        }
+    }
+
+    /// A group named as another's branch ("claimed by the West African branch of Islamic
+    /// State") is tied to it: the name tells the tie as the sentence's voice holds it.
+    fn branch_claims(&self, ctx: &Sentence<'_>, doc: &DocState, out: &mut Vec<Claim>) {
+        if self.alias_parents.is_empty() {
+            return;
+        }
+        for m in ctx.mentions.iter().copied() {
+            let Some(parent) = self.alias_parents.get(&m.id) else {
+                continue;
+            };
+            if crate::resolver::branch_parent(&ctx.text[m.start..m.end]).is_none() {
+                continue;
+            }
+            let base = Claim {
+                subject: EntityRef {
+                    id: EntityId(m.id.clone()),
+                    name: m.name.clone(),
+                },
+                predicate: Predicate::CooperatesWith,
+                object: Some(EntityRef {
+                    id: EntityId(parent.clone()),
+                    name: self
+                        .names
+                        .get(parent)
+                        .cloned()
+                        .unwrap_or_else(|| parent.clone()),
+                }),
+                qualifiers: Qualifiers::default(),
+                source: Source {
+                    entity: None,
+                    name: doc.publisher.clone(),
+                },
+                via: Vec::new(),
+                modality: Modality::Asserted,
+                negated: false,
+                evidence: Span::new(ctx.s, ctx.e),
+            };
+            let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, m.start, m.end);
+            self.attribute(ctx, m.start, cs, ce, base, out);
         }
     }
 

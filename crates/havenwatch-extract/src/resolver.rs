@@ -72,6 +72,40 @@ pub struct EntityResolver {
     act_nouns: Vec<String>,
     by_id: HashMap<String, usize>,
     monitors: Vec<crate::gazetteer::Monitor>,
+    /// (group, parent) where an alias of the group names it as the parent's branch: "West
+    /// African branch of Islamic State".
+    alias_parents: Vec<(usize, usize)>,
+}
+
+/// The words by which an alias names a group as part of another: "the West African branch of
+/// Islamic State"; or, after a possessive, "al-Qaeda's Yemeni branch" ([`BRANCH_NOUNS`]).
+pub const BRANCH_WORDS: [&str; 6] = [
+    " branch of ",
+    " affiliate of ",
+    " wing of ",
+    " franchise of ",
+    " arm of ",
+    " province of ",
+];
+/// The last word of an alias that names a group as its possessor's part: "al-Qaeda's Yemeni
+/// branch".
+pub const BRANCH_NOUNS: [&str; 5] = [" branch", " affiliate", " wing", " franchise", " province"];
+
+/// The parent an alias names its group a branch of, as written: "islamic state" in "the West
+/// African branch of Islamic State" and in "Islamic State's West Africa branch" (lowercase).
+pub fn branch_parent(alias: &str) -> Option<String> {
+    let lower = format!(" {} ", alias.to_lowercase().replace('’', "'"));
+    if let Some(tail) = BRANCH_WORDS
+        .iter()
+        .find_map(|w| lower.find(w).map(|p| &lower[p + w.len()..]))
+    {
+        return Some(tail.trim().to_string());
+    }
+    let trimmed = lower.trim_end();
+    if BRANCH_NOUNS.iter().any(|n| trimmed.ends_with(n)) {
+        return lower.find("'s ").map(|p| lower[..p].trim().to_string());
+    }
+    None
 }
 
 impl EntityResolver {
@@ -188,7 +222,7 @@ impl EntityResolver {
         let act_nouns: Vec<String> = ACT_NOUNS.iter().map(|n| key_of(n)).collect();
         let matched: Vec<usize> = (0..keys.len()).filter(|&p| in_automaton[p]).collect();
         let automaton_keys: Vec<String> = matched.iter().map(|&p| keys[p].clone()).collect();
-        EntityResolver {
+        let mut resolver = EntityResolver {
             entities,
             automaton: std::sync::OnceLock::new(),
             automaton_keys,
@@ -206,7 +240,32 @@ impl EntityResolver {
                 .map(|(i, e)| (e.id.clone(), i))
                 .collect(),
             monitors: gazetteer.monitors().to_vec(),
+            alias_parents: Vec::new(),
+        };
+        let mut parents = Vec::new();
+        for (i, entry) in gazetteer.entries().iter().enumerate() {
+            if entry.entity_type != EntityType::ArmedGroup {
+                continue;
+            }
+            for alias in &entry.aliases {
+                let Some(parent) = branch_parent(alias) else {
+                    continue;
+                };
+                if let Some(p) = resolver.lookup(&parent) {
+                    if p != i && resolver.entities[p].entity_type == EntityType::ArmedGroup {
+                        parents.push((i, p));
+                    }
+                }
+            }
         }
+        parents.dedup();
+        resolver.alias_parents = parents;
+        resolver
+    }
+
+    /// (group, parent) pairs where an alias of the group names it as the parent's branch.
+    pub fn alias_parents(&self) -> &[(usize, usize)] {
+        &self.alias_parents
     }
 
     /// The entity with this id.
@@ -507,6 +566,21 @@ type = "location"
                 ("Pakistan".into(), "pk".into()),
             ]
         );
+    }
+
+    #[test]
+    fn an_alias_may_name_its_group_a_branch_of_another() {
+        use super::branch_parent;
+        assert_eq!(
+            branch_parent("West African branch of Islamic State").as_deref(),
+            Some("islamic state")
+        );
+        assert_eq!(
+            branch_parent("al-Qaeda’s Yemeni branch").as_deref(),
+            Some("al-qaeda")
+        );
+        assert_eq!(branch_parent("Islamic State West Africa Province"), None);
+        assert_eq!(branch_parent("Branch Davidians"), None);
     }
 
     #[test]

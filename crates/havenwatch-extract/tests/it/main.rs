@@ -547,6 +547,30 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// A group named by a name that calls it another's branch is tied to it, in the voice the
+    /// sentence has ("claimed by the West African branch of Islamic State": the publisher's;
+    /// "analysts said": theirs).
+    #[test]
+    fn a_name_that_calls_a_group_a_branch_ties_it() {
+        let got = describe(
+            "An ambush that killed 12 soldiers near Diffa was claimed by the West African branch of Islamic State. \
+             Al-Qaeda's Yemeni branch has grown, analysts said.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Islamic State West Africa Province cooperates_with Islamic State in Iraq and the Levant  -- The Halden Courier [] asserted"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Islamic State West Africa Province attacks Diffa"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Al-Qaida in the Arabian Peninsula cooperates_with Al-Qaida  -- analyst [analyst] reported"),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
