@@ -1230,19 +1230,10 @@ impl ClaimExtractor {
             }
             Predicate::MaintainsInfrastructure => {
                 // "an attack on a military base", "a camp for displaced people": the state's
-                // or the displaced people's, not a group's.
+                // or the displaced people's, not a group's; "attacked a base in Lamu": the
+                // attacked party's.
                 let owner_before = ctx.text[cs..ts].split_whitespace().rev().take(2).any(|w| {
-                    one_of(letters(w), &NOT_GROUP_INFRASTRUCTURE)
-                            // "attacked a base in Lamu": the base under attack is another's.
-                            || one_of(
-                                letters(w),
-                                &[
-                                    "attacked", "attacking", "attack", "attacks", "stormed",
-                                    "storming", "overran", "overrunning", "targeted",
-                                    "targeting", "assaulted", "struck", "hit", "shelled",
-                                    "bombed", "besieged", "ambushed",
-                                ],
-                            )
+                    one_of(letters(w), &NOT_GROUP_INFRASTRUCTURE) || one_of(letters(w), &ATTACKING)
                 });
                 let for_displaced = ctx.text[te..ce]
                     .split_whitespace()
@@ -2656,6 +2647,27 @@ fn letters(w: &str) -> &str {
 
 /// Words before an infrastructure noun that make it a state's or a civilian one: "a military
 /// base", "police headquarters", "a refugee camp".
+/// Verbs whose object is under attack: "stormed the camp in Kunar" tells no one's camp.
+const ATTACKING: [&str; 17] = [
+    "attacked",
+    "attacking",
+    "attack",
+    "attacks",
+    "stormed",
+    "storming",
+    "overran",
+    "overrunning",
+    "targeted",
+    "targeting",
+    "assaulted",
+    "struck",
+    "hit",
+    "shelled",
+    "bombed",
+    "besieged",
+    "ambushed",
+];
+
 const NOT_GROUP_INFRASTRUCTURE: [&str; 19] = [
     "military",
     "army",
