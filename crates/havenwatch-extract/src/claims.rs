@@ -848,7 +848,11 @@ impl ClaimExtractor {
                         .iter()
                         .rev()
                         .find(|m| m.end <= ws && m.entity_type == EntityType::ArmedGroup)?;
-                    let start = text[..last.start].rfind(". ").map_or(0, |p| p + 2);
+                    // Its sentence starts after the last stop or line break before it (a stop
+                    // inside an abbreviation only starts the search later, at worst at `last`).
+                    let start = text[..last.start]
+                        .rfind(['.', '!', '?', '\n'])
+                        .map_or(0, |p| p + 1);
                     ctx.all
                         .iter()
                         .find(|m| m.start >= start && m.entity_type == EntityType::ArmedGroup)
@@ -1660,6 +1664,19 @@ impl ClaimExtractor {
                     doc.remember(&src, all);
                     return Some(src);
                 }
+            }
+        }
+        // "Aaron Zelin of the Washington Institute": the person named before the institution
+        // speaks (as "said Colin Clarke, director of ... at the Soufan Group" does).
+        if let Some(first) = inside.first() {
+            if let Some(person) = person_before_affiliation(&text[x..first.start]) {
+                let src = Source {
+                    entity: None,
+                    name: person.to_string(),
+                };
+                doc.last_person = Some(src.clone());
+                doc.remember(&src, all);
+                return Some(src);
             }
         }
         // "UN member states in the region": the generic head wins over the modifier.
@@ -2512,6 +2529,29 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// The person's name that opens a source phrase before its institution ("Aaron Zelin of the",
+/// "Hana Ouali from the", "Seth G. Jones at"): two to four capitalised words (a middle initial
+/// allowed), then "of", "from" or "at".
+fn person_before_affiliation(before: &str) -> Option<&str> {
+    let before = before.trim_end();
+    let before = before.strip_suffix(" the").unwrap_or(before);
+    let (name, _) = [" of", " from", " at"]
+        .iter()
+        .find_map(|p| before.strip_suffix(p).map(|n| (n.trim(), *p)))?;
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitalised = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && chars.all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'))
+    };
+    let ok = (2..=4).contains(&words.len())
+        && words.iter().all(|w| capitalised(w))
+        && !one_of(words[0], &["The", "A", "An", "According", "Officials", "Sources"])
+        // The last word a surname, not an initial.
+        && words.last().is_some_and(|w| w.trim_end_matches('.').chars().count() > 1);
+    ok.then_some(name)
 }
 
 /// What a group claims when it claims an attack: "claimed a drone attack", "claims the

@@ -571,6 +571,34 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// An analyst named with the institution ("according to Jana Roe of the Halden
+    /// Institute") is the source; "the group" after a quotation is the group the quotation
+    /// named; "the dominant force in" places.
+    #[test]
+    fn analysts_of_institutions_and_the_group_a_quotation_named() {
+        let got = describe(
+            "The Serrat Mountain Army remains active in Lenz. \n\
+             “The TLF is now the dominant force in Osmar Province,” said Jana Roe, an analyst. \n\
+             She added that the group also operates in Dravna. \
+             According to Jana Roe of the Halden Institute, Jamaat Nur al-Jabal controls Port Halden.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front operates_in Osmar Province  -- Jana Roe"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front operates_in Dravna  -- Jana Roe"),
+            "{got}"
+        );
+        assert!(
+            got.contains(
+                "Jamaat Nur al-Jabal operates_in Port Halden  -- Jana Roe [Jana Roe] reported"
+            ),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
