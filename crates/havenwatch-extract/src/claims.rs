@@ -1209,7 +1209,7 @@ impl ClaimExtractor {
         match trigger.predicate {
             Predicate::Supports => {
                 let mut kinds: Vec<String> = Vec::new();
-                for (ks, _, i) in self.support.find(ctx.text, cs, ce) {
+                for (ks, ke, i) in self.support.find(ctx.text, cs, ce) {
                     let v = &self.support_values[i];
                     // "trained TTP fighters", "arms to Houthi fighters": the fighters are whom
                     // the support goes to, not a kind of it.
@@ -1217,7 +1217,43 @@ impl ClaimExtractor {
                         && objects
                             .iter()
                             .any(|o| o.end <= ks && ctx.text[o.end..ks].trim().is_empty());
-                    if recipient {
+                    // "has 20,000 fighters": a count; "training camps": a place.
+                    let counted = v == "fighters" && {
+                        let before = ctx.text[cs..ks].trim_end();
+                        let before = before.strip_suffix(" of").unwrap_or(before);
+                        before.ends_with(|c: char| c.is_ascii_digit())
+                            || before.split_whitespace().next_back().is_some_and(|w| {
+                                one_of(
+                                    w,
+                                    &[
+                                        "hundred",
+                                        "hundreds",
+                                        "thousand",
+                                        "thousands",
+                                        "dozen",
+                                        "dozens",
+                                    ],
+                                )
+                            })
+                    };
+                    let place = ctx.text[ke..ce].split_whitespace().next().is_some_and(|w| {
+                        one_of(
+                            letters(w),
+                            &[
+                                "camp",
+                                "camps",
+                                "centre",
+                                "centres",
+                                "center",
+                                "centers",
+                                "facility",
+                                "facilities",
+                                "ground",
+                                "grounds",
+                            ],
+                        )
+                    });
+                    if recipient || counted || place {
                         continue;
                     }
                     if !kinds.contains(v) {

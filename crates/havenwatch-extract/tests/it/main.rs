@@ -599,6 +599,32 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// Fighters counted are no kind of support, nor is training in "training camps"; fighters
+    /// sent are.
+    #[test]
+    fn kinds_of_support_are_not_counts_or_places() {
+        let got = describe(
+            "The TLF, which is backed by Kestria, has 2,500 fighters. \
+             Jamaat Nur al-Jabal runs training camps in Dravna and receives weapons from Kestria. \
+             Kestria sent fighters to the Serrat Mountain Army.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains(
+                "Kestria supports Tarvik Liberation Front {\"support_type\":[\"unspecified\"]}"
+            ),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria supports Jamaat Nur al-Jabal {\"support_type\":[\"weapons\"]}"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Kestria supports Serrat Mountain Army {\"support_type\":[\"fighters\"]}"),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
