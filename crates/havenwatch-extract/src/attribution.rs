@@ -2157,7 +2157,9 @@ mod tests {
 
     #[test]
     fn a_cue_inside_a_speakers_quotation_is_the_speakers_words() {
-        let text = "“But we are concerned that the militia may regroup,” the governor said. The Panel believes the militia grew.";
+        // The inner cue is a hand-written one ("warned"), so that the test holds whatever the
+        // learned model makes of a phrase.
+        let text = "“But we warned that the militia may regroup,” the governor said. The Panel believes the militia grew.";
         let got = show(text);
         assert_eq!(
             got,
@@ -2165,7 +2167,7 @@ mod tests {
                 (
                     "the governor".into(),
                     "said".into(),
-                    "“But we are concerned that the militia may regroup,”".into()
+                    "“But we warned that the militia may regroup,”".into()
                 ),
                 (
                     "The Panel".into(),

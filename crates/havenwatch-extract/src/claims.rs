@@ -1999,12 +1999,12 @@ impl ClaimExtractor {
                     .strip_prefix(g.as_str())
                     .is_some_and(|rest| rest.starts_with(" of ") || rest.starts_with(" in "))
         }) {
-            let name = if g.ends_with('s') && *g != "authorities" {
-                g.trim_end_matches('s').to_string()
-            } else {
-                g.to_string()
-            };
-            return Some(Source { entity: None, name });
+            // As the text presents it: "analysts say" are analysts, "Member States" (as the
+            // gold records them) are not one member state.
+            return Some(Source {
+                entity: None,
+                name: g.to_string(),
+            });
         }
         // A person or party no gazetteer knows: its trailing capitalised words.
         let words: Vec<&str> = phrase.split_whitespace().collect();

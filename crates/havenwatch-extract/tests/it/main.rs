@@ -566,7 +566,7 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             "{got}"
         );
         assert!(
-            got.contains("Al-Qaida in the Arabian Peninsula cooperates_with Al-Qaida  -- analyst [analyst] reported"),
+            got.contains("Al-Qaida in the Arabian Peninsula cooperates_with Al-Qaida  -- analysts [analysts] reported"),
             "{got}"
         );
     }
@@ -839,7 +839,7 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
         assert!(got.contains("] reported\n"), "{got}");
         assert!(
-            got.contains("Jamaat Nur al-Jabal has_strength - {\"low\":200,\"high\":999,\"unit\":\"members\"} -- analyst [analyst] assessed"),
+            got.contains("Jamaat Nur al-Jabal has_strength - {\"low\":200,\"high\":999,\"unit\":\"members\"} -- analysts [analysts] assessed"),
             "{got}"
         );
     }
