@@ -1854,6 +1854,16 @@ impl ClaimExtractor {
                 });
             }
         }
+        // "One Member State reported ..., while another estimated ...": another of the kind
+        // named last.
+        if matches!(
+            bare.as_str(),
+            "another" | "a second" | "others" | "other" | "a third"
+        ) {
+            if let Some(last) = doc.last_source.as_ref().filter(|s| s.entity.is_none()) {
+                return Some(last.clone());
+            }
+        }
         // "We", "our assessment", "this report": the publisher itself.
         if matches!(
             bare.as_str(),
@@ -2000,11 +2010,14 @@ impl ClaimExtractor {
                     .is_some_and(|rest| rest.starts_with(" of ") || rest.starts_with(" in "))
         }) {
             // As the text presents it: "analysts say" are analysts, "Member States" (as the
-            // gold records them) are not one member state.
-            return Some(Source {
+            // gold records them) are not one member state. What "another" or "it" may refer
+            // back to, though no "report" ("the report" is a document's, not analysts').
+            let src = Source {
                 entity: None,
                 name: g.to_string(),
-            });
+            };
+            doc.last_source = Some(src.clone());
+            return Some(src);
         }
         // A person or party no gazetteer knows: its trailing capitalised words.
         let words: Vec<&str> = phrase.split_whitespace().collect();
@@ -2403,8 +2416,23 @@ fn word_before_at(text: &str, from: usize, at: usize) -> Option<(usize, usize)> 
 
 /// The clause around a trigger: the sentence, cut at semicolons.
 fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize, usize) {
-    let cs = text[s..ts].rfind(';').map(|p| s + p + 1).unwrap_or(s);
-    let ce = text[te..e].find(';').map(|p| te + p).unwrap_or(e);
+    // A contrast joins two clauses with their own arguments: "A had 4,000 fighters, while
+    // another estimated its strength at 2,000".
+    const CONTRASTS: [&str; 3] = [", while ", ", whereas ", ", while\u{a0}"];
+    let before = &text[s..ts];
+    let cs = CONTRASTS
+        .iter()
+        .filter_map(|c| before.rfind(c).map(|p| s + p + 2))
+        .chain(before.rfind(';').map(|p| s + p + 1))
+        .max()
+        .unwrap_or(s);
+    let after = &text[te..e];
+    let ce = CONTRASTS
+        .iter()
+        .filter_map(|c| after.find(c).map(|p| te + p))
+        .chain(after.find(';').map(|p| te + p))
+        .min()
+        .unwrap_or(e);
     (cs, ce)
 }
 
@@ -3183,6 +3211,10 @@ fn dedup(claims: &mut Vec<Claim>) {
             c.modality,
             c.negated,
             c.evidence.start,
+            // Two figures in one sentence ("4,000 by one Member State, 2,000 by another")
+            // are two claims.
+            c.qualifiers.low,
+            c.qualifiers.high,
         ))
     });
 }

@@ -148,10 +148,20 @@ impl CountFinder {
             return out;
         }
         for re in [&self.unit_after, &self.unit_before] {
-            for c in re.captures_iter(slice) {
+            let mut at = 0;
+            while let Some(c) = re.captures_at(slice, at) {
                 let whole = c.get(0).expect("match");
+                at = whole.end();
                 let span = (s + whole.start(), s + whole.end());
                 if out.iter().any(|o| o.span.0 < span.1 && span.0 < o.span.1) {
+                    // "6,000 fighters, while another estimated its strength at 2,000": a match
+                    // that starts in a count already taken may hide the next one; search on
+                    // from the character after its start.
+                    at = whole.start()
+                        + slice[whole.start()..]
+                            .chars()
+                            .next()
+                            .map_or(1, char::len_utf8);
                     continue;
                 }
                 let a = c.name("a").expect("group a").as_str();
@@ -259,6 +269,14 @@ mod tests {
         assert_eq!(
             counts("thousands of foreign fighters"),
             vec![(Some(2000), Some(9999), "foreign_fighters")]
+        );
+        // A second figure whose unit word is the first's is still found.
+        assert_eq!(
+            counts("had between 4,000 and 6,000 fighters, while another estimated its strength at around 2,000"),
+            vec![
+                (Some(4000), Some(6000), "fighters"),
+                (Some(2000), Some(2000), "fighters")
+            ]
         );
         assert_eq!(
             counts("up to 3,000 fighters"),

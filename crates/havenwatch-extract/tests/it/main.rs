@@ -625,6 +625,24 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
         );
     }
 
+    /// Monitoring-report prose: two figures in one sentence, the second by "another" (of the
+    /// kind named last), each with its own verb's modality (a contrast is its own clause).
+    #[test]
+    fn two_figures_by_one_member_state_and_another() {
+        let got = describe(
+            "The TLF remains a threat. One Member State reported that the group had between 4,000 and 6,000 fighters, while another estimated its strength at around 2,000.",
+            "The Halden Courier",
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front has_strength - {\"low\":4000,\"high\":6000,\"unit\":\"fighters\"} -- member state [member state] reported"),
+            "{got}"
+        );
+        assert!(
+            got.contains("Tarvik Liberation Front has_strength - {\"low\":2000,\"high\":2000,\"unit\":\"fighters\"} -- member state [member state] assessed"),
+            "{got}"
+        );
+    }
+
     /// A demonym before a noun of support names the state that gives it ("Iranian support
     /// to", "Rwandan-backed"); unnamed security forces act for the country the sentence puts
     /// them in, when it names none before them.
