@@ -518,6 +518,27 @@ impl ClaimExtractor {
         {
             return;
         }
+        // "TTP fighters in Kunar", "its fighters in": whose fighters is told right before
+        // them; "foreign terrorist fighters in Afghanistan" names no group's.
+        if phrase.starts_with("fighters ") {
+            let before = text[cs..ts].trim_end();
+            let owned = ctx.mentions.iter().any(|m| {
+                m.entity_type == EntityType::ArmedGroup
+                    && m.end <= ts
+                    && text[m.end..ts]
+                        .trim()
+                        .trim_start_matches(['’', '\''])
+                        .trim_start_matches('s')
+                        .trim()
+                        .is_empty()
+            }) || before
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|w| one_of(w, &["its", "their", "group's", "group’s", "militants'"]));
+            if !owned {
+                return;
+            }
+        }
         // "claimed a drone attack on ...", "claims the twin bombings": a claim of an attack
         // named within a few words (not "claimed the lives of", "claims a role").
         if trigger.predicate == Predicate::Attacks

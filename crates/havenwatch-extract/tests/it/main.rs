@@ -473,9 +473,12 @@ The Interim Authority holds hundreds of TLF detainees in camps near Dravna.";
             "The Interim Authority denies sheltering the Tarvik Liberation Front. \
              Kestria has hosted refugees from Osmar but denies arming Jamaat Nur al-Jabal. \
              The Serrat Mountain Army insists it has no links to the Coastal Martyrs Brigade. \
-             Kestria banned the Serrat Mountain Army in 2019.",
+             Kestria banned the Serrat Mountain Army in 2019. \
+             The Interim Authority denies the presence of foreign fighters in Osmar Province.",
             "The Halden Courier",
         );
+        // Foreign fighters are no group's: the denier is not placed in Osmar.
+        assert!(!got.contains("operates_in Osmar Province"), "{got}");
         assert!(
             got.contains("Varenian Interim Authority shelters Tarvik Liberation Front  -- Varenian Interim Authority [Varenian Interim Authority] denied"),
             "{got}"
