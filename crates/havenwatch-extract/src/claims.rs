@@ -156,10 +156,11 @@ pub struct ClaimExtractor {
     names: HashMap<String, String>,
     /// (A wider UN body, a listed group) -> the body that reports on the group: "a UN
     /// report" on a group of the QDe list is the Monitoring Team's (the gazetteer's monitors).
-    reporting_bodies: HashMap<(String, String), String>,
-    /// Group id -> the group an alias of it names it a branch of ("West African branch of
-    /// Islamic State"): a mention by that alias also tells the tie.
-    alias_parents: HashMap<String, String>,
+    reporting_bodies: HashMap<String, HashMap<String, String>>,
+    /// (group id, the group an alias of it names it a branch of: "West African branch of
+    /// Islamic State"): a mention by that alias also tells the tie. A handful of pairs,
+    /// scanned for every group mention: a list, not a hash map.
+    alias_parents: Vec<(String, String)>,
     counts: CountFinder,
     killed: KilledFinder,
 }
@@ -276,7 +277,7 @@ impl ClaimExtractor {
             metonyms: lex.metonyms.into_iter().collect(),
             names: HashMap::new(),
             reporting_bodies: HashMap::new(),
-            alias_parents: HashMap::new(),
+            alias_parents: Vec::new(),
             counts: CountFinder::default(),
             killed: KilledFinder::default(),
         })
@@ -291,11 +292,12 @@ impl ClaimExtractor {
                 .map(|e| (e.id.clone(), e.name.clone())),
         );
         let id = |i: usize| resolver.entity(i).id.clone();
-        x.reporting_bodies = resolver
-            .reporting_bodies()
-            .into_iter()
-            .map(|(within, listed, body)| ((id(within), id(listed)), id(body)))
-            .collect();
+        for (within, listed, body) in resolver.reporting_bodies() {
+            x.reporting_bodies
+                .entry(id(within))
+                .or_default()
+                .insert(id(listed), id(body));
+        }
         x.alias_parents = resolver
             .alias_parents()
             .iter()
@@ -313,15 +315,13 @@ impl ClaimExtractor {
         sentence_mentions: &[&MentionRef],
         all: &[MentionRef],
     ) -> Option<Source> {
+        let bodies = self.reporting_bodies.get(named)?;
         let body = sentence_mentions
             .iter()
             .copied()
             .chain(all.iter())
             .filter(|m| m.entity_type == EntityType::ArmedGroup)
-            .find_map(|m| {
-                self.reporting_bodies
-                    .get(&(named.to_string(), m.id.clone()))
-            })?;
+            .find_map(|m| bodies.get(&m.id))?;
         Some(Source {
             entity: Some(EntityId(body.clone())),
             name: self
@@ -1627,7 +1627,7 @@ impl ClaimExtractor {
             return;
         }
         for m in ctx.mentions.iter().copied() {
-            let Some(parent) = self.alias_parents.get(&m.id) else {
+            let Some((_, parent)) = self.alias_parents.iter().find(|(g, _)| *g == m.id) else {
                 continue;
             };
             if crate::resolver::branch_parent(&ctx.text[m.start..m.end]).is_none() {
@@ -1822,16 +1822,19 @@ impl ClaimExtractor {
             let (id, name) = self.canonical(m);
             // "a UN report", "the Security Council's latest report": the UN body that
             // reports on the group.
-            let report = [
-                "report",
-                "experts",
-                "monitors",
-                "investigators",
-                "assessment",
-                "findings",
-            ]
-            .iter()
-            .any(|w| text[m.end..y].to_lowercase().contains(w));
+            let report = self.reporting_bodies.contains_key(&id) && {
+                let after = text[m.end..y].to_lowercase();
+                [
+                    "report",
+                    "experts",
+                    "monitors",
+                    "investigators",
+                    "assessment",
+                    "findings",
+                ]
+                .iter()
+                .any(|w| after.contains(w))
+            };
             if let Some(src) = report
                 .then(|| self.reporting_body(&id, sentence_mentions, all))
                 .flatten()
@@ -2438,22 +2441,19 @@ fn word_before_at(text: &str, from: usize, at: usize) -> Option<(usize, usize)> 
 /// The clause around a trigger: the sentence, cut at semicolons.
 fn clause_bounds(text: &str, s: usize, e: usize, ts: usize, te: usize) -> (usize, usize) {
     // A contrast joins two clauses with their own arguments: "A had 4,000 fighters, while
-    // another estimated its strength at 2,000".
-    const CONTRASTS: [&str; 3] = [", while ", ", whereas ", ", while\u{a0}"];
+    // another estimated its strength at 2,000". Commas are found by a byte search; this runs
+    // for every trigger and count.
+    let contrast = |at: &str| at.starts_with(", while ") || at.starts_with(", whereas ");
     let before = &text[s..ts];
-    let cs = CONTRASTS
-        .iter()
-        .filter_map(|c| before.rfind(c).map(|p| s + p + 2))
-        .chain(before.rfind(';').map(|p| s + p + 1))
-        .max()
-        .unwrap_or(s);
+    let cs = before
+        .rmatch_indices([',', ';'])
+        .find(|&(p, m)| m == ";" || contrast(&before[p..]))
+        .map_or(s, |(p, m)| s + p + if m == ";" { 1 } else { 2 });
     let after = &text[te..e];
-    let ce = CONTRASTS
-        .iter()
-        .filter_map(|c| after.find(c).map(|p| te + p))
-        .chain(after.find(';').map(|p| te + p))
-        .min()
-        .unwrap_or(e);
+    let ce = after
+        .match_indices([',', ';'])
+        .find(|&(p, m)| m == ";" || contrast(&after[p..]))
+        .map_or(e, |(p, _)| te + p);
     (cs, ce)
 }
 
