@@ -1630,7 +1630,10 @@ impl ClaimExtractor {
             let Some((_, parent)) = self.alias_parents.iter().find(|(g, _)| *g == m.id) else {
                 continue;
             };
-            if crate::resolver::branch_parent(&ctx.text[m.start..m.end]).is_none() {
+            // Most mentions are a plain name ("ISWAP"): only one of several words can call it
+            // a branch.
+            let surface = &ctx.text[m.start..m.end];
+            if !surface.contains(' ') || crate::resolver::branch_parent(surface).is_none() {
                 continue;
             }
             let base = Claim {
