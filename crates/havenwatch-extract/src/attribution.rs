@@ -2019,15 +2019,20 @@ fn capitalised_run(text: &str, floor: usize, end: usize) -> Option<(usize, usize
 fn content_after(text: &str, ce: usize, body_end: usize) -> Option<(usize, usize)> {
     let rest = &text[ce..body_end];
     let c0 = ce + rest.len() - rest.trim_start_matches([' ', ',', ':']).len();
+    // Commas found by a byte search, then ", which " checked in place (no substring searcher
+    // per call).
+    const WHICH: &str = ", which ";
     let end = rest
-        .match_indices(", which ")
-        .find(|&(p, m)| {
-            rest[p + m.len()..]
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| one_of(w, COMMENT_VERBS))
+        .match_indices(',')
+        .map(|(p, _)| p)
+        .find(|&p| {
+            rest[p..].starts_with(WHICH)
+                && rest[p + WHICH.len()..]
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| one_of(w, COMMENT_VERBS))
         })
-        .map_or(body_end, |(p, _)| ce + p);
+        .map_or(body_end, |p| ce + p);
     trim_span(text, c0, end)
 }
 

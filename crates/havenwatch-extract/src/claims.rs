@@ -1860,10 +1860,12 @@ impl ClaimExtractor {
             .trim_end_matches("’s")
             .trim();
         let lower = phrase.to_lowercase();
-        let bare = lower
-            .trim_start_matches("the ")
-            .trim_start_matches("a ")
-            .trim_start_matches("an ")
+        // One article off ("the", "a", "an"): `strip_prefix` compares in place where
+        // `trim_start_matches` would build a substring searcher for each.
+        let bare = ["the ", "a ", "an "]
+            .iter()
+            .find_map(|a| lower.strip_prefix(a))
+            .unwrap_or(&lower)
             .to_string();
         // "the group said": the armed group named last before the source.
         // "the paramilitary group rejected", "the jihadist group said" too.

@@ -229,7 +229,13 @@ impl DiscoveryLexicon {
     /// Mountains" names the Serrat Mountain Army.
     pub fn trim_locative_tail(&self, text: &str, run: NameRun) -> NameRun {
         let s = &text[run.start..run.end];
-        match s.find(" in ") {
+        // A byte search for spaces: most runs are a word or two, where building a substring
+        // searcher costs more than the search.
+        let cut = s
+            .match_indices(' ')
+            .map(|(p, _)| p)
+            .find(|&p| s[p..].starts_with(" in "));
+        match cut {
             Some(cut) if self.has_group_noun(&s[..cut]) => NameRun {
                 start: run.start,
                 end: run.start + cut,
