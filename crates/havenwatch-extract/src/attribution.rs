@@ -977,6 +977,11 @@ impl AttributionExtractor {
         // "was documented by UN experts": a passive with its agent names the one who reported
         // (not "was held by the group", a possession; "was quoted by", "was told by", whose
         // subject is the speaker or the hearer).
+        // A form of "be" among the auxiliaries the cue took: a passive, with or without its
+        // agent.
+        let be_before = text[cue_start..cs]
+            .split_whitespace()
+            .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]));
         let passive_by = cue_text.ends_with("ed")
             && !one_of(
                 cue_text,
@@ -993,15 +998,11 @@ impl AttributionExtractor {
                 ],
             )
             && starts_with_word(after_trim, "by")
-            && text[cue_start..cs]
-                .split_whitespace()
-                .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]));
+            && be_before;
         // "denies sheltering the group", "rejected having ties": a denial of the speaker's own
         // act, told by a gerund.
         let denied_act = class == CueClass::Denying
-            && after_trim.split_whitespace().next().is_some_and(|w| {
-                w.len() > 5 && w.ends_with("ing") && w.starts_with(char::is_lowercase)
-            });
+            && after_trim.split_whitespace().next().is_some_and(is_gerund);
         if !judged_cue
             && !self.strong.iter().any(|c| c == cue_text)
             && !complement
@@ -1095,9 +1096,7 @@ impl AttributionExtractor {
         }
         // "a curfew was announced", "the efforts are expected": a passive without its agent
         // names no speaker; the subject is what was said, not who said it.
-        let passive = text[cue_start..cs]
-            .split_whitespace()
-            .any(|w| one_of(w, &["is", "was", "were", "are", "been", "be", "being"]))
+        let passive = be_before
             && (cue_text.ends_with("ed") || one_of(cue_text, &["known as", "told", "said"]));
         if passive && !starts_with_word(after_trim, "by") {
             let content = trim_span(text, s, cue_start)
@@ -1816,6 +1815,12 @@ fn apposition(words: &str) -> bool {
 /// The subject a sentence opens with (after an opening phrase set off by a comma): its words
 /// up to the first that looks like a verb (an auxiliary, or a lowercase word ending in "ed"
 /// or "s"), at most five, the first of them capitalised.
+/// Whether `w` reads as a gerund complement ("sheltering", "having"), not a short word in
+/// "-ing" ("king", "thing") or a name.
+fn is_gerund(w: &str) -> bool {
+    w.len() > 5 && w.ends_with("ing") && w.starts_with(char::is_lowercase)
+}
+
 /// "Kenya has hosted refugees but denies sheltering the group": a denial coordinated with an
 /// earlier verb ("but", "and") is its subject's, the one the sentence opens with.
 fn shared_subject_denial(
@@ -1835,8 +1840,7 @@ fn shared_subject_denial(
     }
     let after = text[ce..body_end].trim_start();
     let first = after.split_whitespace().next()?;
-    let complement = one_of(first, &["that"])
-        || (first.len() > 5 && first.ends_with("ing") && first.starts_with(char::is_lowercase));
+    let complement = one_of(first, &["that"]) || is_gerund(first);
     if !complement {
         return None;
     }

@@ -324,11 +324,7 @@ impl ClaimExtractor {
             .find_map(|m| bodies.get(&m.id))?;
         Some(Source {
             entity: Some(EntityId(body.clone())),
-            name: self
-                .names
-                .get(body)
-                .cloned()
-                .unwrap_or_else(|| body.clone()),
+            name: self.name_of(body),
         })
     }
 
@@ -1593,30 +1589,26 @@ impl ClaimExtractor {
                     });
             let Some(group) = group else { continue };
             let (id, name) = self.canonical(group);
-            let base = Claim {
-                subject: EntityRef {
-                    id: EntityId(id),
-                    name,
-                },
-                predicate: Predicate::HasStrength,
-                object: None,
-                qualifiers: Qualifiers {
+            self.attribute_untriggered(
+                ctx,
+                doc,
+                count.span,
+                (
+                    EntityRef {
+                        id: EntityId(id),
+                        name,
+                    },
+                    Predicate::HasStrength,
+                    None,
+                ),
+                Qualifiers {
                     low: count.low,
                     high: count.high,
                     unit: Some(count.unit.to_string()),
                     ..Default::default()
                 },
-                source: Source {
-                    entity: None,
-                    name: doc.publisher.clone(),
-                },
-                via: Vec::new(),
-                modality: Modality::Asserted,
-                negated: false,
-                evidence: Span::new(ctx.s, ctx.e),
-            };
-            let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, count.span.0, count.span.1);
-            self.attribute(ctx, count.span.0, cs, ce, base, out);
+                out,
+            );
         }
     }
 
@@ -1636,42 +1628,68 @@ impl ClaimExtractor {
             if !surface.contains(' ') || crate::resolver::branch_parent(surface).is_none() {
                 continue;
             }
-            let base = Claim {
-                subject: EntityRef {
-                    id: EntityId(m.id.clone()),
-                    name: m.name.clone(),
-                },
-                predicate: Predicate::CooperatesWith,
-                object: Some(EntityRef {
-                    id: EntityId(parent.clone()),
-                    name: self
-                        .names
-                        .get(parent)
-                        .cloned()
-                        .unwrap_or_else(|| parent.clone()),
-                }),
-                qualifiers: Qualifiers::default(),
-                source: Source {
-                    entity: None,
-                    name: doc.publisher.clone(),
-                },
-                via: Vec::new(),
-                modality: Modality::Asserted,
-                negated: false,
-                evidence: Span::new(ctx.s, ctx.e),
-            };
-            let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, m.start, m.end);
-            self.attribute(ctx, m.start, cs, ce, base, out);
+            self.attribute_untriggered(
+                ctx,
+                doc,
+                (m.start, m.end),
+                (
+                    EntityRef {
+                        id: EntityId(m.id.clone()),
+                        name: m.name.clone(),
+                    },
+                    Predicate::CooperatesWith,
+                    Some(EntityRef {
+                        id: EntityId(parent.clone()),
+                        name: self.name_of(parent),
+                    }),
+                ),
+                Qualifiers::default(),
+                out,
+            );
         }
+    }
+
+    /// The canonical name of an entity the gazetteer knows, else its id.
+    fn name_of(&self, id: &str) -> String {
+        self.names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// A claim in the publisher's voice about `[ts, te)`, given the attribution chain of its
+    /// clause: what a count or a name tells without a trigger.
+    fn attribute_untriggered(
+        &self,
+        ctx: &Sentence<'_>,
+        doc: &DocState,
+        (ts, te): (usize, usize),
+        (subject, predicate, object): (EntityRef, Predicate, Option<EntityRef>),
+        qualifiers: Qualifiers,
+        out: &mut Vec<Claim>,
+    ) {
+        let base = Claim {
+            subject,
+            predicate,
+            object,
+            qualifiers,
+            source: Source {
+                entity: None,
+                name: doc.publisher.clone(),
+            },
+            via: Vec::new(),
+            modality: Modality::Asserted,
+            negated: false,
+            evidence: Span::new(ctx.s, ctx.e),
+        };
+        let (cs, ce) = clause_bounds(ctx.text, ctx.s, ctx.e, ts, te);
+        self.attribute(ctx, ts, cs, ce, base, out);
     }
 
     /// The entity a mention stands for, after metonymy (Kabul speaking is the Taliban).
     fn canonical(&self, m: &MentionRef) -> (String, String) {
         match self.metonyms.get(&m.id) {
-            Some(id) => (
-                id.clone(),
-                self.names.get(id).cloned().unwrap_or_else(|| id.clone()),
-            ),
+            Some(id) => (id.clone(), self.name_of(id)),
             None => (m.id.clone(), m.name.clone()),
         }
     }

@@ -212,6 +212,13 @@ pub struct Monitor {
     pub within: Vec<usize>,
 }
 
+impl Monitor {
+    /// Whether the body reports on the sanctions list with this prefix ("QDe").
+    pub fn covers(&self, list: &str) -> bool {
+        self.lists.iter().any(|l| l == list)
+    }
+}
+
 /// A demonym with the entries its nouns name: "Nigerian army" the government, "Nigerian soil"
 /// the land. Its aliases are also on the entries (for lookup); the resolver matches the word
 /// and then the noun, instead of one pattern per pair.

@@ -281,11 +281,7 @@ impl EntityResolver {
             let Some(list) = e.sanctions_list.as_deref() else {
                 continue;
             };
-            for m in self
-                .monitors
-                .iter()
-                .filter(|m| m.lists.iter().any(|l| l == list))
-            {
+            for m in self.monitors.iter().filter(|m| m.covers(list)) {
                 out.extend(m.within.iter().map(|&w| (w, i, m.body)));
             }
         }
@@ -301,7 +297,7 @@ impl EntityResolver {
             .as_deref()?;
         self.monitors
             .iter()
-            .find(|m| m.within.contains(&named) && m.lists.iter().any(|l| l == list))
+            .find(|m| m.within.contains(&named) && m.covers(list))
             .map(|m| m.body)
     }
 
@@ -399,15 +395,15 @@ impl EntityResolver {
             }
             if let Some(d) = pattern.demonym {
                 // "Nigerian army", "Afghan soil": the demonym with the noun after it.
-                let noun_at = |at: usize| {
+                // Whether the folded word `n` follows, after one space, at `at`.
+                let follows = |at: usize, n: &str| {
                     let rest = &folded.text[at..];
-                    self.demonym_nouns.iter().find(|(n, _)| {
-                        rest.len() > n.len()
-                            && rest.as_bytes()[0] == b' '
-                            && rest[1..].starts_with(n.as_str())
-                            && folded.on_word_boundaries(at + 1, at + 1 + n.len())
-                    })
+                    rest.len() > n.len()
+                        && rest.as_bytes()[0] == b' '
+                        && rest[1..].starts_with(n)
+                        && folded.on_word_boundaries(at + 1, at + 1 + n.len())
                 };
+                let noun_at = |at: usize| self.demonym_nouns.iter().find(|(n, _)| follows(at, n));
                 let targets = &self.demonyms[d];
                 let target = |land: bool| {
                     if land {
@@ -429,14 +425,7 @@ impl EntityResolver {
                     }
                 } else if let Some(entity) = targets.government {
                     // "Iranian support to ...": the demonym alone names the government.
-                    let rest = &folded.text[fe..];
-                    let act = self.act_nouns.iter().any(|n| {
-                        rest.len() > n.len()
-                            && rest.as_bytes()[0] == b' '
-                            && rest[1..].starts_with(n.as_str())
-                            && folded.on_word_boundaries(fe + 1, fe + 1 + n.len())
-                    });
-                    if act {
+                    if self.act_nouns.iter().any(|n| follows(fe, n)) {
                         out.push(ResolvedName { start, end, entity });
                     }
                 }
