@@ -102,6 +102,18 @@ enum Command {
     /// .html, .jsonl (one document per line: text, title, publisher, published, url),
     /// .rss/.atom/.xml feeds. Folders are read recursively. Content already stored is skipped.
     Ingest(IngestArgs),
+    /// Extract the claims of stored documents: those ingested with `--defer-claims`, or with
+    /// `--all` every document again (after the claim rules, lexicons or gazetteer changed),
+    /// replacing the claims each had. Mentions stay as stored; findings are folded again when
+    /// next read.
+    Reextract {
+        /// Every stored document, not only those whose claims were deferred.
+        #[arg(long)]
+        all: bool,
+        /// Documents per transaction.
+        #[arg(long, default_value_t = 512)]
+        batch_size: usize,
+    },
     /// An overview of the store: documents, entities by type, most-mentioned groups.
     Summary,
     /// List documents, newest first.
@@ -325,6 +337,11 @@ struct IngestArgs {
     /// indexes to be rebuilt when the store is next opened.
     #[arg(long, value_enum, default_value_t = BulkMode::Auto)]
     bulk: BulkMode,
+    /// Store documents with their entities and mentions now and extract their claims later
+    /// with `havenwatch reextract` (an archive loads at the speed of entity resolution; claims,
+    /// findings and what depends on them are missing for these documents until then).
+    #[arg(long)]
+    defer_claims: bool,
 }
 
 /// Whether an ingest sets indexes aside while it loads (see `ingest --bulk`).
@@ -471,6 +488,7 @@ fn print_json<T: Serialize>(value: &T) -> Result<()> {
 fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {
         Command::Ingest(args) => ingest(cli, args),
+        Command::Reextract { all, batch_size } => reextract(cli, *all, *batch_size),
         Command::Summary => {
             let store = open_existing(cli)?;
             let overview = overview(&store)?;
@@ -1526,6 +1544,7 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
         max_doc_bytes: args.max_doc_size,
         batch_size: args.batch_size.max(1),
         default_tlp: args.tlp.unwrap_or(config.default_tlp),
+        extract_claims: !args.defer_claims,
     };
     let started = std::time::Instant::now();
     let stored_bytes: u64 = ["", "-wal"]
@@ -1596,6 +1615,53 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
     })
 }
 
+fn reextract(cli: &Cli, all: bool, batch_size: usize) -> Result<u8> {
+    let gazetteer = load_gazetteer(cli)?;
+    let mut store = open_store(cli)?;
+    let total = store.count_documents_for_claims(!all)?;
+    let bar = if !cli.quiet && !cli.json && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} extracting claims [{bar:30}] {pos}/{len} documents, eta {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let started = std::time::Instant::now();
+    let summary =
+        havenwatch_ingest::reextract(&mut store, &gazetteer, !all, batch_size, &|n| bar.inc(n))?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    if cli.json {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            db: String,
+            seconds: f64,
+            #[serde(flatten)]
+            summary: &'a havenwatch_ingest::ReextractSummary,
+        }
+        print_json(&Out {
+            db: cli.db.display().to_string(),
+            seconds,
+            summary: &summary,
+        })?;
+    } else if !cli.quiet {
+        out!(
+            "extracted the claims of {} documents in {}: {} claims ({} before), {seconds:.1}s",
+            summary.documents,
+            cli.db.display(),
+            summary.added,
+            summary.removed
+        );
+    }
+    Ok(exit::OK)
+}
+
 #[derive(Serialize)]
 struct Overview {
     #[serde(flatten)]
@@ -1643,6 +1709,12 @@ fn print_overview(o: &Overview) {
         o.stats.mentions,
         o.stats.claims
     );
+    if o.stats.claims_pending > 0 {
+        out!(
+            "claims not yet extracted from {} documents (ingested with --defer-claims): run `havenwatch reextract`",
+            o.stats.claims_pending
+        );
+    }
     let types: Vec<String> = o
         .stats
         .entities_by_type

@@ -11,4 +11,4 @@ pub mod formats;
 pub mod pipeline;
 
 pub use formats::{Format, InputError, RawDocument};
-pub use pipeline::{ingest, IngestOptions, IngestSummary};
+pub use pipeline::{ingest, reextract, IngestOptions, IngestSummary, ReextractSummary};

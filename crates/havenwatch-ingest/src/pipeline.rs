@@ -14,7 +14,7 @@ use havenwatch_core::{Document, Entity, EntityId, EntityStatus, Mention, Span};
 use havenwatch_extract::claims::ClaimExtractor;
 use havenwatch_extract::evaluate::mention_refs_of;
 use havenwatch_extract::{Gazetteer, MentionExtractor, MentionTarget};
-use havenwatch_store::{AnalysedDocument, Store, StoreError};
+use havenwatch_store::{AnalysedDocument, ExtractedClaims, Store, StoreError};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -31,6 +31,9 @@ pub struct IngestOptions {
     pub batch_size: usize,
     /// The marking of documents that do not carry their own (front matter or JSON `tlp`).
     pub default_tlp: havenwatch_core::Tlp,
+    /// Extract claims now; when false, documents are stored with their mentions only and
+    /// marked for [`reextract`] to extract their claims later.
+    pub extract_claims: bool,
 }
 
 impl Default for IngestOptions {
@@ -39,6 +42,7 @@ impl Default for IngestOptions {
             max_doc_bytes: 5 * 1024 * 1024,
             batch_size: 512,
             default_tlp: havenwatch_core::Tlp::Amber,
+            extract_claims: true,
         }
     }
 }
@@ -136,37 +140,11 @@ pub fn ingest(
     options: &IngestOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<IngestSummary, StoreError> {
-    // Entities discovered earlier (provisional or confirmed by an analyst) are matched too.
-    let mut gazetteer = gazetteer.clone();
-    for (entity, aliases) in store.entity_aliases()? {
-        gazetteer.add_entry(havenwatch_extract::GazetteerEntry {
-            id: entity.id.0.clone(),
-            name: entity.name.clone(),
-            entity_type: entity.entity_type,
-            aliases,
-            external_ids: entity.external_ids.clone(),
-            origin: "store".into(),
-        });
-    }
+    let gazetteer = with_stored_entities(gazetteer, store)?;
     let extractor = MentionExtractor::new(&gazetteer);
     let claim_extractor = ClaimExtractor::for_resolver(extractor.resolver());
-    let known: Vec<Entity> = gazetteer
-        .entries()
-        .iter()
-        .map(|e| Entity {
-            id: EntityId(e.id.clone()),
-            name: e.name.clone(),
-            entity_type: e.entity_type,
-            aliases: e.aliases.clone(),
-            external_ids: e.external_ids.clone(),
-            status: EntityStatus::Known,
-        })
-        .collect();
-    let known_by_id: HashMap<&str, usize> = known
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.0.as_str(), i))
-        .collect();
+    let known = known_entities(&gazetteer);
+    let known_by_id = index_by_id(&known);
     let (files, walk_errors) = expand(inputs);
     let stdin = inputs.iter().any(|i| matches!(i, Input::Stdin));
     let mut summary = IngestSummary::default();
@@ -201,7 +179,7 @@ pub fn ingest(
                     let out = match item {
                         Item::Doc(raw) => Ok(analyse(
                             raw,
-                            options.default_tlp,
+                            options,
                             extractor,
                             claim_extractor,
                             known,
@@ -263,20 +241,57 @@ pub fn ingest(
     }
 }
 
-/// Runs the extractors over one document and builds what the store needs.
-fn analyse(
-    mut raw: RawDocument,
-    default_tlp: havenwatch_core::Tlp,
+/// The gazetteer with the entities the store holds: those discovered earlier (provisional or
+/// confirmed by an analyst) are matched too.
+fn with_stored_entities(gazetteer: &Gazetteer, store: &dyn Store) -> Result<Gazetteer, StoreError> {
+    let mut gazetteer = gazetteer.clone();
+    for (entity, aliases) in store.entity_aliases()? {
+        gazetteer.add_entry(havenwatch_extract::GazetteerEntry {
+            id: entity.id.0.clone(),
+            name: entity.name.clone(),
+            entity_type: entity.entity_type,
+            aliases,
+            external_ids: entity.external_ids.clone(),
+            origin: "store".into(),
+        });
+    }
+    Ok(gazetteer)
+}
+
+/// Every gazetteer entry as an entity record, in the gazetteer's order (a mention's
+/// `MentionTarget::Known` index).
+fn known_entities(gazetteer: &Gazetteer) -> Vec<Entity> {
+    gazetteer
+        .entries()
+        .iter()
+        .map(|e| Entity {
+            id: EntityId(e.id.clone()),
+            name: e.name.clone(),
+            entity_type: e.entity_type,
+            aliases: e.aliases.clone(),
+            external_ids: e.external_ids.clone(),
+            status: EntityStatus::Known,
+        })
+        .collect()
+}
+
+fn index_by_id(known: &[Entity]) -> HashMap<&str, usize> {
+    known
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.0.as_str(), i))
+        .collect()
+}
+
+/// A document's claims, its headline read for the source of an unnamed report.
+fn claims_of(
+    document: &Document,
     extractor: &MentionExtractor,
     claim_extractor: &ClaimExtractor,
-    known: &[Entity],
-    known_by_id: &HashMap<&str, usize>,
-) -> AnalysedDocument {
-    raw.meta.tlp.get_or_insert(default_tlp);
-    let document = Document::new(raw.meta, raw.text);
-    let analysis = extractor.analyze(&document.text);
-    let refs = mention_refs_of(extractor, &analysis);
-    let claims = claim_extractor.extract_with_headline(
+    analysis: &havenwatch_extract::Analysis,
+) -> Vec<havenwatch_core::Claim> {
+    let refs = mention_refs_of(extractor, analysis);
+    claim_extractor.extract_with_headline(
         &document.text,
         document.meta.publisher.as_deref(),
         &refs,
@@ -286,7 +301,26 @@ fn analyse(
             document.meta.url.as_deref(),
             &refs,
         ),
-    );
+    )
+}
+
+/// Runs the extractors over one document and builds what the store needs.
+fn analyse(
+    mut raw: RawDocument,
+    options: &IngestOptions,
+    extractor: &MentionExtractor,
+    claim_extractor: &ClaimExtractor,
+    known: &[Entity],
+    known_by_id: &HashMap<&str, usize>,
+) -> AnalysedDocument {
+    raw.meta.tlp.get_or_insert(options.default_tlp);
+    let document = Document::new(raw.meta, raw.text);
+    let analysis = extractor.analyze(&document.text);
+    let claims = if options.extract_claims {
+        claims_of(&document, extractor, claim_extractor, &analysis)
+    } else {
+        Vec::new()
+    };
     let mut entities: Vec<Entity> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let discovered: Vec<Entity> = analysis
@@ -331,16 +365,12 @@ fn analyse(
         });
     }
     // Entities a claim names without a mention of their own (a metonym's authority).
-    for c in &claims {
-        for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id)) {
-            if !seen.contains(id.0.as_str()) {
-                if let Some(&i) = known_by_id.get(id.0.as_str()) {
-                    seen.insert(known[i].id.0.as_str());
-                    entities.push(known[i].clone());
-                }
-            }
-        }
-    }
+    entities.extend(unmentioned_claim_entities(
+        &claims,
+        &mut seen,
+        known,
+        known_by_id,
+    ));
     let fingerprint = havenwatch_core::text::simhash(&document.text);
     AnalysedDocument {
         document,
@@ -349,7 +379,106 @@ fn analyse(
         entities,
         claims,
         fingerprint,
+        claims_pending: !options.extract_claims,
     }
+}
+
+/// The known entities claims name that are not in `seen` (which they join).
+fn unmentioned_claim_entities<'k>(
+    claims: &[havenwatch_core::Claim],
+    seen: &mut HashSet<&'k str>,
+    known: &'k [Entity],
+    known_by_id: &HashMap<&str, usize>,
+) -> Vec<Entity> {
+    let mut out = Vec::new();
+    for c in claims {
+        for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id)) {
+            if !seen.contains(id.0.as_str()) {
+                if let Some(&i) = known_by_id.get(id.0.as_str()) {
+                    seen.insert(known[i].id.0.as_str());
+                    out.push(known[i].clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What a [`reextract`] did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ReextractSummary {
+    pub documents: usize,
+    /// Claims the documents had before.
+    pub removed: usize,
+    /// Claims they have now.
+    pub added: usize,
+}
+
+/// Extracts the claims of stored documents again, with the extractor as it is now (rules,
+/// lexicons, gazetteer), replacing the claims they had: those stored by `ingest` without
+/// claims (`pending_only`), or all of them after the rules changed. Mentions stay as stored.
+/// Documents are read a batch at a time in key order and each batch's claims replaced in one
+/// transaction, so a run that stops keeps what it finished and a rerun of the pending ones
+/// goes on where it stopped. `progress` is told how many documents are done.
+pub fn reextract(
+    store: &mut dyn Store,
+    gazetteer: &Gazetteer,
+    pending_only: bool,
+    batch_size: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ReextractSummary, StoreError> {
+    use rayon::prelude::*;
+    let gazetteer = with_stored_entities(gazetteer, store)?;
+    let extractor = MentionExtractor::new(&gazetteer);
+    let claim_extractor = ClaimExtractor::for_resolver(extractor.resolver());
+    let known = known_entities(&gazetteer);
+    let known_by_id = index_by_id(&known);
+    let mut summary = ReextractSummary::default();
+    let mut after = 0;
+    loop {
+        let docs = store.documents_for_claims(pending_only, after, batch_size.max(1))?;
+        let Some(last) = docs.last() else { break };
+        after = last.key;
+        let extracted: Vec<ExtractedClaims> = docs
+            .par_iter()
+            .map(|d| {
+                let analysis = extractor.analyze(&d.document.text);
+                let claims = claims_of(&d.document, &extractor, &claim_extractor, &analysis);
+                let mut seen = HashSet::new();
+                let mut entities =
+                    unmentioned_claim_entities(&claims, &mut seen, &known, &known_by_id);
+                // Entities found in the text itself that the store may not hold yet.
+                for c in &claims {
+                    for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id))
+                    {
+                        if let Some(found) = analysis.discovered.iter().find(|x| x.id == id.0) {
+                            if !entities.iter().any(|e| e.id == *id) {
+                                entities.push(Entity {
+                                    id: id.clone(),
+                                    name: found.name.clone(),
+                                    entity_type: found.entity_type,
+                                    aliases: found.acronym.iter().cloned().collect(),
+                                    external_ids: Vec::new(),
+                                    status: EntityStatus::Provisional,
+                                });
+                            }
+                        }
+                    }
+                }
+                ExtractedClaims {
+                    key: d.key,
+                    claims,
+                    entities,
+                }
+            })
+            .collect();
+        let outcome = store.replace_claims(&extracted)?;
+        summary.documents += outcome.documents;
+        summary.removed += outcome.removed;
+        summary.added += outcome.added;
+        progress(docs.len() as u64);
+    }
+    Ok(summary)
 }
 
 fn send_all(results: Vec<Result<RawDocument, InputError>>, tx: &crossbeam_channel::Sender<Item>) {

@@ -579,6 +579,7 @@ fn document(
             })
             .collect(),
         fingerprint: simhash(&document.text),
+        claims_pending: false,
         document,
         origin: file.to_string(),
         entities,

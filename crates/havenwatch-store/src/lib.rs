@@ -72,6 +72,23 @@ pub trait Store {
     /// (same content hash) are counted as duplicates and left as they are.
     fn write_batch(&mut self, batch: &[AnalysedDocument]) -> Result<BatchOutcome>;
 
+    /// Stored documents in key order after `after` (at most `limit`), for claim extraction:
+    /// only those stored without claims (`ingest --defer-claims`) when `pending_only`.
+    fn documents_for_claims(
+        &self,
+        pending_only: bool,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredDocument>>;
+
+    /// How many documents [`Store::documents_for_claims`] would give in all.
+    fn count_documents_for_claims(&self, pending_only: bool) -> Result<usize>;
+
+    /// Replaces the claims of stored documents with new ones, in one transaction: kept counts
+    /// follow, every finding either set touches is folded again from all its claims, and the
+    /// documents are no longer pending.
+    fn replace_claims(&mut self, docs: &[ExtractedClaims]) -> Result<ReplaceOutcome>;
+
     /// Whether a document with this id is stored.
     fn has_document(&self, id: &havenwatch_core::DocumentId) -> Result<bool>;
 

@@ -20,6 +20,36 @@ pub struct AnalysedDocument {
     pub claims: Vec<Claim>,
     /// `havenwatch_core::text::simhash` of the text: near-duplicates share most bits.
     pub fingerprint: u64,
+    /// Stored without claims, to be extracted later (`ingest --defer-claims`, then
+    /// `reextract`); `claims` is then empty.
+    pub claims_pending: bool,
+}
+
+/// A stored document given back for claim extraction.
+#[derive(Clone, Debug)]
+pub struct StoredDocument {
+    /// The store's key of the document, to hand back with its claims.
+    pub key: i64,
+    pub document: Document,
+}
+
+/// A stored document's claims, extracted again: they replace the claims it had.
+#[derive(Clone, Debug)]
+pub struct ExtractedClaims {
+    pub key: i64,
+    pub claims: Vec<Claim>,
+    /// Entities the claims name that the store may not hold yet (added if absent).
+    pub entities: Vec<Entity>,
+}
+
+/// What replacing documents' claims did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReplaceOutcome {
+    pub documents: usize,
+    /// Claims the documents had before.
+    pub removed: usize,
+    /// Claims they have now.
+    pub added: usize,
 }
 
 /// What a batch did.
@@ -114,6 +144,8 @@ pub struct StoreStats {
     pub mentions: usize,
     pub entities_by_type: Vec<(String, usize)>,
     pub provisional: usize,
+    /// Documents stored without their claims (`ingest --defer-claims`) until `reextract`.
+    pub claims_pending: usize,
     pub schema_version: i64,
 }
 

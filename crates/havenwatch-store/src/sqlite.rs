@@ -282,6 +282,11 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
     "#,
+    // 15: documents stored without their claims (`ingest --defer-claims`), until `reextract`
+    // extracts them.
+    r#"
+    CREATE TABLE claims_pending (doc_key INTEGER PRIMARY KEY);
+    "#,
 ];
 
 /// What a bulk load sets aside: the claim and mention indexes, each updated at random places
@@ -306,6 +311,9 @@ fn rebuild_after(name: &str) -> &'static str {
         _ => "",
     }
 }
+
+/// The page size of files this build creates.
+const PAGE_SIZE: i64 = 16_384;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -381,6 +389,12 @@ impl SqliteStore {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
+        // A new file gets 16 KB pages (a file's page size is fixed when it is created: older
+        // files keep theirs): a news-sized document fits in one page instead of spilling into
+        // an overflow page, index pages hold four times the keys, the log writes a quarter of
+        // the frames.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -407,6 +421,250 @@ impl SqliteStore {
         store.rebuild_abandoned_indexes()?;
         store.migrate(version)?;
         Ok(store)
+    }
+
+    /// Runs a batch write with SQLite's foreign-key checks off (one index lookup per mention
+    /// and claim, about a fifth of the writer's work). The writer keeps the references itself:
+    /// in one transaction it writes each document before its mentions and claims and each
+    /// entity before the first row that names it; tests hold every written file to
+    /// `PRAGMA foreign_key_check`. The pragma only takes effect between transactions.
+    fn without_foreign_key_checks<T>(
+        &mut self,
+        write: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.conn
+            .pragma_update(None, "foreign_keys", "OFF")
+            .map_err(sql("turning foreign-key checks off"))?;
+        let out = write(self);
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql("turning foreign-key checks on"))?;
+        out
+    }
+
+    fn write_batch_checked_by_writer(
+        &mut self,
+        batch: &[AnalysedDocument],
+    ) -> Result<BatchOutcome> {
+        let mut outcome = BatchOutcome::default();
+        let ingested_at = now();
+        let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
+        let mut new_entities: Vec<String> = Vec::new();
+        let mut new_aliases: HashSet<u64> = HashSet::new();
+        {
+            let mut exists = tx
+                .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")
+                .map_err(sql("preparing"))?;
+            let mut insert_doc = tx
+                .prepare_cached(
+                    "INSERT INTO documents (id, title, publisher, url, published, retrieved,
+                     language, text, origin, ingested_at, fingerprint, tlp)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut mark_pending = tx
+                .prepare_cached("INSERT OR IGNORE INTO claims_pending (doc_key) VALUES (?1)")
+                .map_err(sql("preparing"))?;
+            let mut entities = EntityWriter::new(&tx, &ingested_at)?;
+            let mut insert_mention = tx
+                .prepare_cached(
+                    "INSERT INTO mentions (doc_key, entity_id, start, end, surface, rule)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut add_entity_stats = tx
+                .prepare_cached(
+                    "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (entity_id, tlp) DO UPDATE SET
+                         mentions = mentions + excluded.mentions,
+                         documents = documents + excluded.documents",
+                )
+                .map_err(sql("preparing"))?;
+            let mut claims = ClaimWriter::new(&tx)?;
+            // Kept counts are added once per batch, not once per document.
+            let mut entity_stats: HashMap<(&str, i64), (i64, i64)> = HashMap::new();
+            let mut batch_ids = HashSet::new();
+            for item in batch {
+                let doc = &item.document;
+                if !batch_ids.insert(&doc.id.0)
+                    || exists
+                        .exists([&doc.id.0])
+                        .map_err(sql("checking for a duplicate"))?
+                {
+                    outcome.duplicate += 1;
+                    continue;
+                }
+                let m = &doc.meta;
+                let tlp = m.tlp.unwrap_or(Tlp::Amber).rank();
+                insert_doc
+                    .execute(params![
+                        doc.id.0,
+                        m.title,
+                        m.publisher,
+                        m.url,
+                        m.published,
+                        m.retrieved,
+                        m.language,
+                        doc.text,
+                        item.origin,
+                        ingested_at,
+                        item.fingerprint as i64,
+                        tlp
+                    ])
+                    .map_err(sql("storing a document"))?;
+                let doc_key = tx.last_insert_rowid();
+                outcome.added += 1;
+                if item.claims_pending {
+                    mark_pending
+                        .execute([doc_key])
+                        .map_err(sql("marking a document's claims to extract"))?;
+                }
+                for e in &item.entities {
+                    if self.seen_entities.contains(&e.id.0) {
+                        continue;
+                    }
+                    outcome.new_entities += entities.write(e)?;
+                    new_entities.push(e.id.0.clone());
+                }
+                outcome.claims +=
+                    claims.write(doc_key, m.published.as_deref(), tlp, &item.claims)?;
+                let mut per_entity: HashMap<&str, i64> = HashMap::new();
+                for mention in &item.mentions {
+                    *per_entity.entry(mention.entity.0.as_str()).or_default() += 1;
+                }
+                for (entity, n) in per_entity {
+                    let slot = entity_stats.entry((entity, tlp)).or_default();
+                    slot.0 += n;
+                    slot.1 += 1;
+                }
+                for mention in &item.mentions {
+                    insert_mention
+                        .execute(params![
+                            doc_key,
+                            mention.entity.0,
+                            mention.span.start as i64,
+                            mention.span.end as i64,
+                            mention.surface,
+                            mention.rule.as_str()
+                        ])
+                        .map_err(sql("storing a mention"))?;
+                    outcome.mentions += 1;
+                    // Every spelling seen in text becomes an alias, so `show` finds it. The
+                    // hash check keeps this hot loop free of allocation for spellings seen.
+                    let seen = surface_hash(&mention.entity.0, &mention.surface);
+                    if !self.seen_aliases.contains(&seen) && new_aliases.insert(seen) {
+                        entities.alias(&mention.entity.0, &mention.surface, "text")?;
+                    }
+                }
+            }
+            claims.finish()?;
+            for ((entity, tlp), (mentions, documents)) in entity_stats {
+                add_entity_stats
+                    .execute(params![entity, tlp, mentions, documents])
+                    .map_err(sql("counting mentions"))?;
+            }
+        }
+        tx.commit().map_err(sql("committing a batch"))?;
+        // Only after the commit: a rolled-back batch must not be remembered as written.
+        self.seen_entities.extend(new_entities);
+        self.seen_aliases.extend(new_aliases);
+        Ok(outcome)
+    }
+
+    fn replace_claims_checked_by_writer(
+        &mut self,
+        docs: &[ExtractedClaims],
+    ) -> Result<ReplaceOutcome> {
+        let mut outcome = ReplaceOutcome::default();
+        let at = now();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting to replace claims"))?;
+        let mut new_entities: Vec<String> = Vec::new();
+        {
+            let mut meta = tx
+                .prepare_cached("SELECT published, tlp FROM document_meta WHERE doc_key = ?1")
+                .map_err(sql("preparing"))?;
+            // The old claims leave the kept counts, and their findings are folded again from
+            // all their claims (their kept states counted the claims removed here).
+            let mut forget = tx
+                .prepare_cached(
+                    "INSERT INTO claim_stats (entity_id, side, predicate, tlp, claims)
+                     SELECT subject, 'subject', predicate, tlp, -count(*) FROM claims
+                     WHERE doc_key = ?1 GROUP BY subject, predicate, tlp
+                     UNION ALL
+                     SELECT object, 'object', predicate, tlp, -count(*) FROM claims
+                     WHERE doc_key = ?1 AND object IS NOT NULL GROUP BY object, predicate, tlp
+                     ON CONFLICT (entity_id, side, predicate, tlp) DO UPDATE SET
+                         claims = claims + excluded.claims",
+                )
+                .map_err(sql("preparing"))?;
+            let mut refold = tx
+                .prepare_cached(
+                    "UPDATE findings SET state = NULL, upto = NULL
+                     WHERE key IN (SELECT finding_key FROM claims WHERE doc_key = ?1)",
+                )
+                .map_err(sql("preparing"))?;
+            let mut mark = tx
+                .prepare_cached(
+                    "INSERT INTO findings_dirty (key, seq)
+                     SELECT DISTINCT finding_key, 9223372036854775807 FROM claims
+                     WHERE doc_key = ?1
+                     ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
+                )
+                .map_err(sql("preparing"))?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM claims WHERE doc_key = ?1")
+                .map_err(sql("preparing"))?;
+            let mut done = tx
+                .prepare_cached("DELETE FROM claims_pending WHERE doc_key = ?1")
+                .map_err(sql("preparing"))?;
+            let mut entities = EntityWriter::new(&tx, &at)?;
+            let mut claims = ClaimWriter::new(&tx)?;
+            for doc in docs {
+                let Some((published, tlp)) = meta
+                    .query_row([doc.key], |r| {
+                        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+                    })
+                    .optional()
+                    .map_err(sql("reading a document's date and marking"))?
+                else {
+                    return Err(StoreError::Invalid(format!(
+                        "no stored document has key {}",
+                        doc.key
+                    )));
+                };
+                forget
+                    .execute([doc.key])
+                    .map_err(sql("uncounting old claims"))?;
+                refold
+                    .execute([doc.key])
+                    .map_err(sql("marking findings to fold again"))?;
+                mark.execute([doc.key])
+                    .map_err(sql("marking findings to update"))?;
+                outcome.removed += delete
+                    .execute([doc.key])
+                    .map_err(sql("removing old claims"))?;
+                done.execute([doc.key])
+                    .map_err(sql("marking a document's claims extracted"))?;
+                for e in &doc.entities {
+                    if !self.seen_entities.contains(&e.id.0) {
+                        entities.write(e)?;
+                        new_entities.push(e.id.0.clone());
+                    }
+                }
+                outcome.added += claims.write(doc.key, published.as_deref(), tlp, &doc.claims)?;
+                outcome.documents += 1;
+            }
+            claims.finish()?;
+            tx.execute("DELETE FROM claim_stats WHERE claims <= 0", [])
+                .map_err(sql("dropping empty counts"))?;
+        }
+        tx.commit().map_err(sql("committing replaced claims"))?;
+        self.seen_entities.extend(new_entities);
+        Ok(outcome)
     }
 
     /// The lock file that marks a bulk load in progress on this store's file.
@@ -717,6 +975,10 @@ impl SqliteStore {
                 .iter()
                 .filter(|e| e.entity.status == EntityStatus::Provisional)
                 .count(),
+            claims_pending: count(
+                "SELECT count(*) FROM claims_pending p JOIN document_meta d
+                 ON d.doc_key = p.doc_key WHERE d.tlp <= ?1",
+            )?,
             schema_version: self.schema_version()?,
         })
     }
@@ -840,6 +1102,215 @@ impl SqliteStore {
 }
 
 /// A hash of an (entity, surface form) pair, to skip alias rows already written.
+/// Writes entity rows (with their aliases and external ids) within a transaction.
+struct EntityWriter<'t> {
+    entity: rusqlite::CachedStatement<'t>,
+    alias: rusqlite::CachedStatement<'t>,
+    external: rusqlite::CachedStatement<'t>,
+    at: &'t str,
+}
+
+impl<'t> EntityWriter<'t> {
+    fn new(tx: &'t Connection, at: &'t str) -> Result<Self> {
+        Ok(EntityWriter {
+            entity: tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entities (id, name, type, status, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(sql("preparing"))?,
+            alias: tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key, origin)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql("preparing"))?,
+            external: tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO entity_external_ids (entity_id, scheme, value)
+                     VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql("preparing"))?,
+            at,
+        })
+    }
+
+    /// Inserts an entity unless present (its status then stays as it is); 1 if it was new.
+    fn write(&mut self, e: &Entity) -> Result<usize> {
+        let added = self
+            .entity
+            .execute(params![
+                e.id.0,
+                e.name,
+                e.entity_type.as_str(),
+                e.status.as_str(),
+                self.at
+            ])
+            .map_err(sql("storing an entity"))?;
+        let origin = if e.status == EntityStatus::Known {
+            "gazetteer"
+        } else {
+            "text"
+        };
+        for name in std::iter::once(&e.name).chain(&e.aliases) {
+            self.alias(&e.id.0, name, origin)?;
+        }
+        for x in &e.external_ids {
+            self.external
+                .execute(params![e.id.0, x.scheme, x.value])
+                .map_err(sql("storing an external id"))?;
+        }
+        Ok(added)
+    }
+
+    fn alias(&mut self, entity: &str, name: &str, origin: &str) -> Result<()> {
+        let key = alias_key(name);
+        if !key.is_empty() {
+            self.alias
+                .execute(params![entity, name, key, origin])
+                .map_err(sql("storing an alias"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes claim rows within a transaction, gathering the kept counts they change and the
+/// findings they touch, both applied once by [`ClaimWriter::finish`].
+struct ClaimWriter<'t, 'a> {
+    tx: &'t Connection,
+    insert: rusqlite::CachedStatement<'t>,
+    /// Findings touched, each with its newest claim.
+    dirty: HashMap<String, i64>,
+    stats: HashMap<(&'a str, &'static str, &'static str, i64), i64>,
+}
+
+impl<'t, 'a> ClaimWriter<'t, 'a> {
+    fn new(tx: &'t Connection) -> Result<Self> {
+        Ok(ClaimWriter {
+            tx,
+            insert: tx
+                .prepare_cached(
+                    "INSERT INTO claims (doc_key, subject, subject_name, predicate, object,
+                     object_name, qualifiers, source_entity, source_name, via, modality, negated,
+                     evidence_start, evidence_end, published, tlp, finding_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                             ?16, ?17)",
+                )
+                .map_err(sql("preparing"))?,
+            dirty: HashMap::new(),
+            stats: HashMap::new(),
+        })
+    }
+
+    /// Writes a document's claims; how many.
+    fn write(
+        &mut self,
+        doc_key: i64,
+        published: Option<&str>,
+        tlp: i64,
+        claims: &'a [havenwatch_core::Claim],
+    ) -> Result<usize> {
+        for c in claims {
+            let key = crate::finding_key(
+                &c.subject.id.0,
+                c.predicate,
+                c.object.as_ref().map(|o| o.id.0.as_str()),
+            );
+            let qualifiers = serde_json::to_string(&c.qualifiers)
+                .map_err(|e| StoreError::Invalid(format!("claim qualifiers: {e}")))?;
+            let via = serde_json::to_string(&c.via)
+                .map_err(|e| StoreError::Invalid(format!("claim chain: {e}")))?;
+            self.insert
+                .execute(params![
+                    doc_key,
+                    c.subject.id.0,
+                    c.subject.name,
+                    c.predicate.as_str(),
+                    c.object.as_ref().map(|o| o.id.0.as_str()),
+                    c.object.as_ref().map(|o| o.name.as_str()),
+                    qualifiers,
+                    c.source.entity.as_ref().map(|e| e.0.as_str()),
+                    c.source.name,
+                    via,
+                    c.modality.as_str(),
+                    c.negated,
+                    c.evidence.start as i64,
+                    c.evidence.end as i64,
+                    published,
+                    tlp,
+                    key
+                ])
+                .map_err(sql("storing a claim"))?;
+            self.dirty.insert(key, self.tx.last_insert_rowid());
+            *self
+                .stats
+                .entry((
+                    c.subject.id.0.as_str(),
+                    "subject",
+                    c.predicate.as_str(),
+                    tlp,
+                ))
+                .or_default() += 1;
+            if let Some(o) = &c.object {
+                *self
+                    .stats
+                    .entry((o.id.0.as_str(), "object", c.predicate.as_str(), tlp))
+                    .or_default() += 1;
+            }
+        }
+        Ok(claims.len())
+    }
+
+    /// Adds the gathered counts and marks the touched findings to update.
+    fn finish(self) -> Result<()> {
+        let mut add_stats = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO claim_stats (entity_id, side, predicate, tlp, claims)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (entity_id, side, predicate, tlp) DO UPDATE SET
+                     claims = claims + excluded.claims",
+            )
+            .map_err(sql("preparing"))?;
+        for ((entity, side, predicate, tlp), n) in self.stats {
+            add_stats
+                .execute(params![entity, side, predicate, tlp, n])
+                .map_err(sql("counting claims"))?;
+        }
+        let mut mark_dirty = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO findings_dirty (key, seq) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
+            )
+            .map_err(sql("preparing"))?;
+        for (key, seq) in &self.dirty {
+            mark_dirty
+                .execute(params![key, seq])
+                .map_err(sql("marking a finding to update"))?;
+        }
+        Ok(())
+    }
+}
+
+/// A whole document from a row's columns `id, title, publisher, url, published, retrieved,
+/// language, text, tlp`, the first at `at`.
+fn document_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Document> {
+    Ok(Document {
+        id: DocumentId(r.get(at)?),
+        meta: DocumentMeta {
+            title: r.get(at + 1)?,
+            publisher: r.get(at + 2)?,
+            url: r.get(at + 3)?,
+            published: r.get(at + 4)?,
+            retrieved: r.get(at + 5)?,
+            language: r.get(at + 6)?,
+            tlp: Some(tlp_of(r.get(at + 8)?)),
+        },
+        text: r.get(at + 7)?,
+    })
+}
+
 fn surface_hash(entity: &str, surface: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -1011,250 +1482,56 @@ fn context_window(window: &[u8], start: usize, end: usize) -> String {
 
 impl Store for SqliteStore {
     fn write_batch(&mut self, batch: &[AnalysedDocument]) -> Result<BatchOutcome> {
-        let mut outcome = BatchOutcome::default();
-        let ingested_at = now();
-        let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
-        let mut new_entities: Vec<String> = Vec::new();
-        let mut new_aliases: HashSet<u64> = HashSet::new();
-        {
-            let mut exists = tx
-                .prepare_cached("SELECT 1 FROM documents WHERE id = ?1")
-                .map_err(sql("preparing"))?;
-            let mut insert_doc = tx
-                .prepare_cached(
-                    "INSERT INTO documents (id, title, publisher, url, published, retrieved,
-                     language, text, origin, ingested_at, fingerprint, tlp)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut insert_entity = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO entities (id, name, type, status, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut insert_alias = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO entity_aliases (entity_id, alias, key, origin)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut insert_ext = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO entity_external_ids (entity_id, scheme, value)
-                     VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut insert_mention = tx
-                .prepare_cached(
-                    "INSERT INTO mentions (doc_key, entity_id, start, end, surface, rule)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut insert_claim = tx
-                .prepare_cached(
-                    "INSERT INTO claims (doc_key, subject, subject_name, predicate, object,
-                     object_name, qualifiers, source_entity, source_name, via, modality, negated,
-                     evidence_start, evidence_end, published, tlp, finding_key)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                             ?16, ?17)",
-                )
-                .map_err(sql("preparing"))?;
-            let mut mark_dirty = tx
-                .prepare_cached(
-                    "INSERT INTO findings_dirty (key, seq) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET seq = excluded.seq",
-                )
-                .map_err(sql("preparing"))?;
-            let mut add_entity_stats = tx
-                .prepare_cached(
-                    "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (entity_id, tlp) DO UPDATE SET
-                         mentions = mentions + excluded.mentions,
-                         documents = documents + excluded.documents",
-                )
-                .map_err(sql("preparing"))?;
-            let mut add_claim_stats = tx
-                .prepare_cached(
-                    "INSERT INTO claim_stats (entity_id, side, predicate, tlp, claims)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (entity_id, side, predicate, tlp) DO UPDATE SET
-                         claims = claims + excluded.claims",
-                )
-                .map_err(sql("preparing"))?;
-            // Findings the batch touches, each with its newest claim: marked once at the end.
-            let mut dirty: HashMap<String, i64> = HashMap::new();
-            // Kept counts are added once per batch, not once per document.
-            let mut claim_stats: HashMap<(&str, &str, &str, i64), i64> = HashMap::new();
-            let mut entity_stats: HashMap<(&str, i64), (i64, i64)> = HashMap::new();
-            let mut batch_ids = HashSet::new();
-            for item in batch {
-                let doc = &item.document;
-                if !batch_ids.insert(&doc.id.0)
-                    || exists
-                        .exists([&doc.id.0])
-                        .map_err(sql("checking for a duplicate"))?
-                {
-                    outcome.duplicate += 1;
-                    continue;
-                }
-                let m = &doc.meta;
-                insert_doc
-                    .execute(params![
-                        doc.id.0,
-                        m.title,
-                        m.publisher,
-                        m.url,
-                        m.published,
-                        m.retrieved,
-                        m.language,
-                        doc.text,
-                        item.origin,
-                        ingested_at,
-                        item.fingerprint as i64,
-                        m.tlp.unwrap_or(Tlp::Amber).rank()
-                    ])
-                    .map_err(sql("storing a document"))?;
-                let doc_key = tx.last_insert_rowid();
-                outcome.added += 1;
-                for e in &item.entities {
-                    if self.seen_entities.contains(&e.id.0) {
-                        continue;
-                    }
-                    let added = insert_entity
-                        .execute(params![
-                            e.id.0,
-                            e.name,
-                            e.entity_type.as_str(),
-                            e.status.as_str(),
-                            ingested_at
-                        ])
-                        .map_err(sql("storing an entity"))?;
-                    outcome.new_entities += added;
-                    let origin = if e.status == EntityStatus::Known {
-                        "gazetteer"
-                    } else {
-                        "text"
-                    };
-                    for name in std::iter::once(&e.name).chain(&e.aliases) {
-                        let key = alias_key(name);
-                        if !key.is_empty() {
-                            insert_alias
-                                .execute(params![e.id.0, name, key, origin])
-                                .map_err(sql("storing an alias"))?;
-                        }
-                    }
-                    for x in &e.external_ids {
-                        insert_ext
-                            .execute(params![e.id.0, x.scheme, x.value])
-                            .map_err(sql("storing an external id"))?;
-                    }
-                    new_entities.push(e.id.0.clone());
-                }
-                let tlp = m.tlp.unwrap_or(Tlp::Amber).rank();
-                for c in &item.claims {
-                    let key = crate::finding_key(
-                        &c.subject.id.0,
-                        c.predicate,
-                        c.object.as_ref().map(|o| o.id.0.as_str()),
-                    );
-                    let qualifiers = serde_json::to_string(&c.qualifiers)
-                        .map_err(|e| StoreError::Invalid(format!("claim qualifiers: {e}")))?;
-                    let via = serde_json::to_string(&c.via)
-                        .map_err(|e| StoreError::Invalid(format!("claim chain: {e}")))?;
-                    insert_claim
-                        .execute(params![
-                            doc_key,
-                            c.subject.id.0,
-                            c.subject.name,
-                            c.predicate.as_str(),
-                            c.object.as_ref().map(|o| o.id.0.as_str()),
-                            c.object.as_ref().map(|o| o.name.as_str()),
-                            qualifiers,
-                            c.source.entity.as_ref().map(|e| e.0.as_str()),
-                            c.source.name,
-                            via,
-                            c.modality.as_str(),
-                            c.negated,
-                            c.evidence.start as i64,
-                            c.evidence.end as i64,
-                            m.published,
-                            m.tlp.unwrap_or(Tlp::Amber).rank(),
-                            key
-                        ])
-                        .map_err(sql("storing a claim"))?;
-                    dirty.insert(key, tx.last_insert_rowid());
-                    outcome.claims += 1;
-                    *claim_stats
-                        .entry((
-                            c.subject.id.0.as_str(),
-                            "subject",
-                            c.predicate.as_str(),
-                            tlp,
-                        ))
-                        .or_default() += 1;
-                    if let Some(o) = &c.object {
-                        *claim_stats
-                            .entry((o.id.0.as_str(), "object", c.predicate.as_str(), tlp))
-                            .or_default() += 1;
-                    }
-                }
-                let mut per_entity: HashMap<&str, i64> = HashMap::new();
-                for mention in &item.mentions {
-                    *per_entity.entry(mention.entity.0.as_str()).or_default() += 1;
-                }
-                for (entity, n) in per_entity {
-                    let slot = entity_stats.entry((entity, tlp)).or_default();
-                    slot.0 += n;
-                    slot.1 += 1;
-                }
-                for mention in &item.mentions {
-                    insert_mention
-                        .execute(params![
-                            doc_key,
-                            mention.entity.0,
-                            mention.span.start as i64,
-                            mention.span.end as i64,
-                            mention.surface,
-                            mention.rule.as_str()
-                        ])
-                        .map_err(sql("storing a mention"))?;
-                    outcome.mentions += 1;
-                    // Every spelling seen in text becomes an alias, so `show` finds it. The
-                    // hash check keeps this hot loop free of allocation for spellings seen.
-                    let seen = surface_hash(&mention.entity.0, &mention.surface);
-                    if !self.seen_aliases.contains(&seen) && new_aliases.insert(seen) {
-                        let key = alias_key(&mention.surface);
-                        if !key.is_empty() {
-                            insert_alias
-                                .execute(params![mention.entity.0, mention.surface, key, "text"])
-                                .map_err(sql("storing an alias"))?;
-                        }
-                    }
-                }
-            }
-            for ((entity, side, predicate, tlp), n) in claim_stats {
-                add_claim_stats
-                    .execute(params![entity, side, predicate, tlp, n])
-                    .map_err(sql("counting claims"))?;
-            }
-            for ((entity, tlp), (mentions, documents)) in entity_stats {
-                add_entity_stats
-                    .execute(params![entity, tlp, mentions, documents])
-                    .map_err(sql("counting mentions"))?;
-            }
-            for (key, seq) in &dirty {
-                mark_dirty
-                    .execute(params![key, seq])
-                    .map_err(sql("marking a finding to update"))?;
-            }
-        }
-        tx.commit().map_err(sql("committing a batch"))?;
-        // Only after the commit: a rolled-back batch must not be remembered as written.
-        self.seen_entities.extend(new_entities);
-        self.seen_aliases.extend(new_aliases);
-        Ok(outcome)
+        self.without_foreign_key_checks(|store| store.write_batch_checked_by_writer(batch))
+    }
+
+    fn documents_for_claims(
+        &self,
+        pending_only: bool,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredDocument>> {
+        let from = if pending_only {
+            "claims_pending p JOIN documents d ON d.doc_key = p.doc_key"
+        } else {
+            "documents d"
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT d.doc_key, d.id, d.title, d.publisher, d.url, d.published, d.retrieved,
+                        d.language, d.text, d.tlp
+                 FROM {from} WHERE d.doc_key > ?1 ORDER BY d.doc_key LIMIT ?2"
+            ))
+            .map_err(sql("reading documents for claims"))?;
+        let rows = stmt
+            .query_map(params![after, limit as i64], |r| {
+                Ok(StoredDocument {
+                    key: r.get(0)?,
+                    document: document_row(r, 1)?,
+                })
+            })
+            .map_err(sql("reading documents for claims"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(sql("reading documents for claims"))
+    }
+
+    fn count_documents_for_claims(&self, pending_only: bool) -> Result<usize> {
+        let table = if pending_only {
+            "claims_pending"
+        } else {
+            "documents"
+        };
+        self.conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(sql("counting documents for claims"))
+    }
+
+    fn replace_claims(&mut self, docs: &[ExtractedClaims]) -> Result<ReplaceOutcome> {
+        self.without_foreign_key_checks(|store| store.replace_claims_checked_by_writer(docs))
     }
 
     fn has_document(&self, id: &DocumentId) -> Result<bool> {
@@ -1305,19 +1582,7 @@ impl Store for SqliteStore {
             .map_err(sql("reading a document"))?;
         let docs = stmt
             .query_map(params![&prefix, self.clearance.rank()], |r| {
-                Ok(Document {
-                    id: DocumentId(r.get(0)?),
-                    meta: DocumentMeta {
-                        title: r.get(1)?,
-                        publisher: r.get(2)?,
-                        url: r.get(3)?,
-                        published: r.get(4)?,
-                        retrieved: r.get(5)?,
-                        language: r.get(6)?,
-                        tlp: Some(tlp_of(r.get(8)?)),
-                    },
-                    text: r.get(7)?,
-                })
+                document_row(r, 0)
             })
             .map_err(sql("reading a document"))?
             .collect::<Result<Vec<_>, _>>()
@@ -1930,6 +2195,7 @@ impl Store for SqliteStore {
             mentions: count("SELECT count(*) FROM mentions")?,
             entities_by_type: by_type,
             provisional: count("SELECT count(*) FROM entities WHERE status = 'provisional' AND id NOT IN (SELECT source FROM entity_merges WHERE undone_at IS NULL)")?,
+            claims_pending: count("SELECT count(*) FROM claims_pending")?,
             schema_version: self.schema_version()?,
         })
     }

@@ -282,6 +282,7 @@ fn report(
             evidence: Span::new(0, text.len()),
         }],
         fingerprint: havenwatch_core::text::simhash(&text),
+        claims_pending: false,
         document,
         origin: "test".into(),
         entities: vec![entity(a), entity(b)],

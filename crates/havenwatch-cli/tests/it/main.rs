@@ -469,7 +469,129 @@ fn killed_ingest_resumes(extra: &[&str]) -> Env {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    assert_eq!(foreign_key_violations(&env.db()), 0);
     env
+}
+
+/// Rows whose references lead nowhere (`PRAGMA foreign_key_check`): the batch writer keeps
+/// them itself, with SQLite's checks off.
+fn foreign_key_violations(db: &Path) -> usize {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check").unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "{}:{}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?.unwrap_or(0)
+            ))
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(rows.len() < 1000, "dangling references: {:?}", &rows[..5]);
+    rows.len()
+}
+
+/// A store's claims as comparable rows (document, span, subject, predicate, object, source,
+/// modality, negation), sorted; and its kept claim counts.
+fn claims_and_counts(db: &Path) -> (Vec<String>, Vec<String>) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let rows = |q: &str| -> Vec<String> {
+        let mut stmt = conn.prepare(q).unwrap();
+        let mut v = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        v.sort();
+        v
+    };
+    (
+        rows(
+            "SELECT d.id || ' ' || c.evidence_start || '-' || c.evidence_end || ' ' || c.subject
+                    || ' ' || c.predicate || ' ' || coalesce(c.object, '-') || ' '
+                    || c.source_name || ' ' || c.modality || ' ' || c.negated
+             FROM claims c JOIN documents d ON d.doc_key = c.doc_key",
+        ),
+        rows(
+            "SELECT entity_id || ' ' || side || ' ' || predicate || ' ' || tlp || ' ' || claims
+             FROM claim_stats",
+        ),
+    )
+}
+
+/// `ingest --defer-claims` stores documents and mentions without claims; `reextract` then
+/// extracts them. `reextract --all` on a store ingested the usual way replaces every claim,
+/// with its kept counts and its findings (kept before, folded again): both stores end equal.
+#[test]
+fn deferred_claims_are_extracted_later_and_reextract_replaces_claims() {
+    let corpus = repo_root().join("demo/corpus");
+    let gaz = repo_root().join("demo/gazetteer.toml");
+    let config = repo_root().join("demo/havenwatch.toml");
+    let (corpus, gaz, config) = (
+        corpus.to_str().unwrap(),
+        gaz.to_str().unwrap(),
+        config.to_str().unwrap(),
+    );
+    let direct = Env::new();
+    let first = direct.json(&["ingest", corpus, "--gazetteer", gaz]);
+    let direct_claims = first["claims"].as_u64().unwrap();
+    assert!(direct_claims > 50, "{first}");
+    assert_eq!(first["store"]["claims_pending"], 0);
+    // Findings are kept now, so replacing their claims must fold them again.
+    let before = direct.json(&["--config", config, "findings"]);
+    assert!(!before.as_array().unwrap().is_empty());
+
+    let deferred = Env::new();
+    let loaded = deferred.json(&["ingest", corpus, "--gazetteer", gaz, "--defer-claims"]);
+    let documents = loaded["added"].as_u64().unwrap();
+    assert_eq!(loaded["claims"], 0, "{loaded}");
+    assert_eq!(loaded["store"]["claims"], 0);
+    assert_eq!(loaded["store"]["claims_pending"].as_u64(), Some(documents));
+    assert_eq!(
+        loaded["mentions"], first["mentions"],
+        "mentions are stored as usual"
+    );
+    let summary = deferred.run(&["summary"]);
+    assert!(
+        String::from_utf8_lossy(&summary.stdout).contains("havenwatch reextract"),
+        "the overview says what to run"
+    );
+    assert!(deferred
+        .json(&["claims", "--limit", "0"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let extracted = deferred.json(&["reextract", "--gazetteer", gaz]);
+    assert_eq!(extracted["documents"].as_u64(), Some(documents));
+    assert_eq!(extracted["removed"], 0);
+    // The store's own entities (groups discovered in one report) are now matched in every
+    // report, as they are for any later ingest: at least the claims of the direct ingest.
+    let added = extracted["added"].as_u64().unwrap();
+    assert!(added >= direct_claims, "{added} < {direct_claims}");
+    let again = deferred.json(&["reextract", "--gazetteer", gaz]);
+    assert_eq!(again["documents"], 0, "nothing is pending any more");
+    assert_eq!(deferred.json(&["summary"])["claims_pending"], 0);
+
+    let replaced = direct.json(&["reextract", "--all", "--gazetteer", gaz]);
+    assert_eq!(replaced["documents"].as_u64(), Some(documents));
+    assert_eq!(replaced["removed"].as_u64(), Some(direct_claims));
+    assert_eq!(replaced["added"].as_u64(), Some(added));
+
+    assert_eq!(
+        claims_and_counts(&direct.db()),
+        claims_and_counts(&deferred.db())
+    );
+    assert_eq!(
+        direct.json(&["--config", config, "findings"]),
+        deferred.json(&["--config", config, "findings"]),
+        "kept findings folded again equal those folded once"
+    );
+    for env in [&direct, &deferred] {
+        assert_eq!(foreign_key_violations(&env.db()), 0);
+    }
 }
 
 fn count_documents(db: &Path) -> i64 {
@@ -490,6 +612,7 @@ fn every_command_has_help() {
     for args in [
         vec!["--help"],
         vec!["ingest", "--help"],
+        vec!["reextract", "--help"],
         vec!["summary", "--help"],
         vec!["documents", "--help"],
         vec!["document", "--help"],

@@ -113,6 +113,7 @@ pub fn doc(
             evidence: Span::new(0, end),
         }],
         fingerprint: havenwatch_core::text::simhash(&text),
+        claims_pending: false,
         document,
         origin: "test".into(),
         entities: vec![a.clone(), b.clone()],

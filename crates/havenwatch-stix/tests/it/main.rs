@@ -66,6 +66,7 @@ fn doc(publisher: &str, a: &Entity, b: &Entity, tlp: Tlp, date: &str) -> Analyse
             evidence: Span::new(0, sentence_end),
         }],
         fingerprint: havenwatch_core::text::simhash(&text),
+        claims_pending: false,
         document,
         origin: "test".into(),
         entities: vec![a.clone(), b.clone()],

@@ -38,6 +38,7 @@ fn analysed(text: &str, publisher: &str, entity: &Entity, surface: &str) -> Anal
         entities: vec![entity.clone()],
         claims: vec![],
         fingerprint: havenwatch_core::text::simhash(text),
+        claims_pending: false,
     }
 }
 
@@ -77,6 +78,17 @@ fn a_schema_1_file_upgrades_in_place() {
         .unwrap();
     assert_eq!(out.added, 1);
     assert_eq!(store.integrity_check().unwrap(), "ok");
+    // The file keeps the page size it was created with; new files get larger pages.
+    let page_size = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(page_size(&path), 4096);
+    let fresh = dir.path().join("new.db");
+    drop(SqliteStore::open(&fresh).unwrap());
+    assert_eq!(page_size(&fresh), 16_384);
     // Documents from before markings existed are AMBER: kept from GREEN readers.
     assert_eq!(docs[0].tlp, Tlp::Amber);
     store.set_clearance(Tlp::Green);
