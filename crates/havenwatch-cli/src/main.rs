@@ -330,7 +330,7 @@ struct IngestArgs {
     /// havenwatch.toml, else amber.
     #[arg(long)]
     tlp: Option<havenwatch_core::Tlp>,
-    /// Set the claim and mention indexes and the full-text feed aside while loading and build
+    /// Set the claim indexes and the full-text feed aside while loading and build
     /// them once at the end, several times faster than row by row. `auto`: when the input is
     /// at least 64 MB and larger than the store. Queries by other processes during such a load
     /// are slower, and search sees its documents when it ends; a load that dies leaves the

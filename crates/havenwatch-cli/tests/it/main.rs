@@ -381,6 +381,16 @@ fn a_bulk_ingest_killed_mid_run_resumes_and_gets_its_indexes_back() {
         )
         .unwrap();
     assert_eq!(found, 40_000, "full-text search sees every document");
+    // The index was fed in chunks as the load went: it matches the documents exactly.
+    conn.execute_batch("INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')")
+        .expect("the full-text index matches its documents");
+    drop(conn);
+    // And the trigger is back: a document ingested the usual way is found at once.
+    let one = env.write("one.txt", "A lone report from Quillmarsh.");
+    let out = env.run(&["ingest", one.to_str().unwrap(), "--bulk", "off", "--quiet"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hits = env.json(&["search", "Quillmarsh"]);
+    assert_eq!(hits.as_array().unwrap().len(), 1, "{hits}");
 }
 
 fn killed_ingest_resumes(extra: &[&str]) -> Env {
