@@ -434,49 +434,63 @@ pub fn reextract(
     let known = known_entities(&gazetteer);
     let known_by_id = index_by_id(&known);
     let mut summary = ReextractSummary::default();
-    let mut after = 0;
-    loop {
-        let docs = store.documents_for_claims(pending_only, after, batch_size.max(1))?;
-        let Some(last) = docs.last() else { break };
-        after = last.key;
-        let extracted: Vec<ExtractedClaims> = docs
-            .par_iter()
-            .map(|d| {
-                let analysis = extractor.analyze(&d.document.text);
-                let claims = claims_of(&d.document, &extractor, &claim_extractor, &analysis);
-                let mut seen = HashSet::new();
-                let mut entities =
-                    unmentioned_claim_entities(&claims, &mut seen, &known, &known_by_id);
-                // Entities found in the text itself that the store may not hold yet.
-                for c in &claims {
-                    for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id))
-                    {
-                        if let Some(found) = analysis.discovered.iter().find(|x| x.id == id.0) {
-                            if !entities.iter().any(|e| e.id == *id) {
-                                entities.push(Entity {
-                                    id: id.clone(),
-                                    name: found.name.clone(),
-                                    entity_type: found.entity_type,
-                                    aliases: found.acronym.iter().cloned().collect(),
-                                    external_ids: Vec::new(),
-                                    status: EntityStatus::Provisional,
-                                });
-                            }
-                        }
+    let extract = |d: &havenwatch_store::StoredDocument| -> ExtractedClaims {
+        let analysis = extractor.analyze(&d.document.text);
+        let claims = claims_of(&d.document, &extractor, &claim_extractor, &analysis);
+        let mut seen = HashSet::new();
+        let mut entities = unmentioned_claim_entities(&claims, &mut seen, &known, &known_by_id);
+        // Entities found in the text itself that the store may not hold yet.
+        for c in &claims {
+            for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id)) {
+                if let Some(found) = analysis.discovered.iter().find(|x| x.id == id.0) {
+                    if !entities.iter().any(|e| e.id == *id) {
+                        entities.push(Entity {
+                            id: id.clone(),
+                            name: found.name.clone(),
+                            entity_type: found.entity_type,
+                            aliases: found.acronym.iter().cloned().collect(),
+                            external_ids: Vec::new(),
+                            status: EntityStatus::Provisional,
+                        });
                     }
                 }
-                ExtractedClaims {
-                    key: d.key,
-                    claims,
-                    entities,
-                }
-            })
-            .collect();
-        let outcome = store.replace_claims(&extracted)?;
-        summary.documents += outcome.documents;
-        summary.removed += outcome.removed;
-        summary.added += outcome.added;
-        progress(docs.len() as u64);
+            }
+        }
+        ExtractedClaims {
+            key: d.key,
+            claims,
+            entities,
+        }
+    };
+    // One batch is extracted (on the rayon threads) while the one before is written (on this
+    // thread, the store's only one): the writer's time is not added to the extraction's.
+    let mut after = 0;
+    let mut written: Option<Vec<ExtractedClaims>> = None;
+    loop {
+        let docs = store.documents_for_claims(pending_only, after, batch_size.max(1))?;
+        if let Some(last) = docs.last() {
+            after = last.key;
+        }
+        let (extracted, outcome) = std::thread::scope(|scope| {
+            let extracting = scope.spawn(|| {
+                docs.par_iter()
+                    .map(extract)
+                    .collect::<Vec<ExtractedClaims>>()
+            });
+            let outcome = written.take().map(|batch| store.replace_claims(&batch));
+            (extracting.join(), outcome)
+        });
+        if let Some(outcome) = outcome {
+            let outcome = outcome?;
+            summary.documents += outcome.documents;
+            summary.removed += outcome.removed;
+            summary.added += outcome.added;
+            progress(outcome.documents as u64);
+        }
+        if docs.is_empty() {
+            break;
+        }
+        written = Some(extracted.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
     }
     Ok(summary)
 }
