@@ -1617,6 +1617,12 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
 
 fn reextract(cli: &Cli, all: bool, batch_size: usize) -> Result<u8> {
     let gazetteer = load_gazetteer(cli)?;
+    if !cli.db.exists() {
+        bail!(
+            "no store at {} (run `havenwatch ingest PATH` first, or pass --db)",
+            cli.db.display()
+        );
+    }
     let mut store = open_store(cli)?;
     let total = store.count_documents_for_claims(!all)?;
     let bar = if !cli.quiet && !cli.json && std::io::stderr().is_terminal() {

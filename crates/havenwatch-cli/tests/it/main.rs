@@ -602,6 +602,12 @@ fn deferred_claims_are_extracted_later_and_reextract_replaces_claims() {
     for env in [&direct, &deferred] {
         assert_eq!(foreign_key_violations(&env.db()), 0);
     }
+    // No store: a clear error, and no empty store left behind.
+    let none = Env::new();
+    let out = none.run(&["reextract"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no store at"), "{}", stderr(&out));
+    assert!(!none.db().exists());
 }
 
 fn count_documents(db: &Path) -> i64 {
