@@ -1812,9 +1812,6 @@ fn apposition(words: &str) -> bool {
     n <= 16
 }
 
-/// The subject a sentence opens with (after an opening phrase set off by a comma): its words
-/// up to the first that looks like a verb (an auxiliary, or a lowercase word ending in "ed"
-/// or "s"), at most five, the first of them capitalised.
 /// Whether `w` reads as a gerund complement ("sheltering", "having"), not a short word in
 /// "-ing" ("king", "thing") or a name.
 fn is_gerund(w: &str) -> bool {
@@ -1854,6 +1851,9 @@ fn shared_subject_denial(
     })
 }
 
+/// The subject a sentence opens with (after an opening phrase set off by a comma): its words
+/// up to the first that looks like a verb (an auxiliary, or a lowercase word ending in "ed"
+/// or "s"), at most five, the first of them capitalised.
 fn sentence_subject(text: &str, s: usize, limit: usize) -> Option<(usize, usize)> {
     let sentence = &text[s..limit];
     // "During a speech on Friday, Trump ...": the subject follows the opening phrase.

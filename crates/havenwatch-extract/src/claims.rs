@@ -2645,9 +2645,10 @@ fn pronoun_subject(text: &str, from: usize, ts: usize) -> bool {
 fn person_before_affiliation(before: &str) -> Option<&str> {
     let before = before.trim_end();
     let before = before.strip_suffix(" the").unwrap_or(before);
-    let (name, _) = [" of", " from", " at"]
+    let name = [" of", " from", " at"]
         .iter()
-        .find_map(|p| before.strip_suffix(p).map(|n| (n.trim(), *p)))?;
+        .find_map(|p| before.strip_suffix(p))?
+        .trim();
     let words: Vec<&str> = name.split_whitespace().collect();
     let capitalised = |w: &str| {
         let mut chars = w.chars();
@@ -2793,8 +2794,6 @@ fn letters(w: &str) -> &str {
     w.trim_matches(|c: char| !c.is_alphabetic())
 }
 
-/// Words before an infrastructure noun that make it a state's or a civilian one: "a military
-/// base", "police headquarters", "a refugee camp".
 /// Verbs whose object is under attack: "stormed the camp in Kunar" tells no one's camp.
 const ATTACKING: [&str; 17] = [
     "attacked",
@@ -2816,6 +2815,8 @@ const ATTACKING: [&str; 17] = [
     "ambushed",
 ];
 
+/// Words before an infrastructure noun that make it a state's or a civilian one: "a military
+/// base", "police headquarters", "a refugee camp".
 const NOT_GROUP_INFRASTRUCTURE: [&str; 19] = [
     "military",
     "army",

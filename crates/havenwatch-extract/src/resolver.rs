@@ -79,7 +79,7 @@ pub struct EntityResolver {
 
 /// The words by which an alias names a group as part of another: "the West African branch of
 /// Islamic State"; or, after a possessive, "al-Qaeda's Yemeni branch" ([`BRANCH_NOUNS`]).
-pub const BRANCH_WORDS: [&str; 6] = [
+const BRANCH_WORDS: [&str; 6] = [
     " branch of ",
     " affiliate of ",
     " wing of ",
@@ -89,7 +89,7 @@ pub const BRANCH_WORDS: [&str; 6] = [
 ];
 /// The last word of an alias that names a group as its possessor's part: "al-Qaeda's Yemeni
 /// branch".
-pub const BRANCH_NOUNS: [&str; 5] = [" branch", " affiliate", " wing", " franchise", " province"];
+const BRANCH_NOUNS: [&str; 5] = [" branch", " affiliate", " wing", " franchise", " province"];
 
 /// The parent an alias names its group a branch of, as written: "islamic state" in "the West
 /// African branch of Islamic State" and in "Islamic State's West Africa branch" (lowercase).

@@ -323,18 +323,7 @@ fn analyse(
     };
     let mut entities: Vec<Entity> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    let discovered: Vec<Entity> = analysis
-        .discovered
-        .iter()
-        .map(|d| Entity {
-            id: EntityId(d.id.clone()),
-            name: d.name.clone(),
-            entity_type: d.entity_type,
-            aliases: d.acronym.iter().cloned().collect(),
-            external_ids: Vec::new(),
-            status: EntityStatus::Provisional,
-        })
-        .collect();
+    let discovered: Vec<Entity> = analysis.discovered.iter().map(discovered_entity).collect();
     let mut mentions = Vec::with_capacity(analysis.mentions.len());
     for m in &analysis.mentions {
         let entity = match m.target {
@@ -380,6 +369,18 @@ fn analyse(
         claims,
         fingerprint,
         claims_pending: !options.extract_claims,
+    }
+}
+
+/// A group found in the text itself, as the store keeps it until an analyst confirms it.
+fn discovered_entity(d: &havenwatch_extract::DiscoveredEntity) -> Entity {
+    Entity {
+        id: EntityId(d.id.clone()),
+        name: d.name.clone(),
+        entity_type: d.entity_type,
+        aliases: d.acronym.iter().cloned().collect(),
+        external_ids: Vec::new(),
+        status: EntityStatus::Provisional,
     }
 }
 
@@ -444,14 +445,7 @@ pub fn reextract(
             for id in std::iter::once(&c.subject.id).chain(c.object.as_ref().map(|o| &o.id)) {
                 if let Some(found) = analysis.discovered.iter().find(|x| x.id == id.0) {
                     if !entities.iter().any(|e| e.id == *id) {
-                        entities.push(Entity {
-                            id: id.clone(),
-                            name: found.name.clone(),
-                            entity_type: found.entity_type,
-                            aliases: found.acronym.iter().cloned().collect(),
-                            external_ids: Vec::new(),
-                            status: EntityStatus::Provisional,
-                        });
+                        entities.push(discovered_entity(found));
                     }
                 }
             }

@@ -610,6 +610,8 @@ impl SqliteStore {
                      WHERE key IN (SELECT finding_key FROM claims WHERE doc_key = ?1)",
                 )
                 .map_err(sql("preparing"))?;
+            // Marked up to any claim id (a finding left without claims loses its row); the new
+            // claims' marks below lower it to their newest id, still past every claim left.
             let mut mark = tx
                 .prepare_cached(
                     "INSERT INTO findings_dirty (key, seq)
