@@ -8,6 +8,7 @@
 //! Writes arrive in batches ([`Store::write_batch`]), one transaction each: a batch is stored
 //! whole or not at all, so a killed ingest leaves no half-written document behind.
 
+mod checkpoint;
 mod model;
 mod sqlite;
 

@@ -1,5 +1,6 @@
 //! The embedded SQLite backend.
 
+use crate::checkpoint::BackgroundCheckpointer;
 use crate::model::*;
 use crate::{Result, Store, StoreError};
 use havenwatch_core::text::alias_key;
@@ -315,6 +316,13 @@ fn rebuild_after(name: &str) -> &'static str {
     }
 }
 
+/// The log size (pages) past which a commit copies the log back into the file itself.
+const WAL_AUTOCHECKPOINT: i64 = 20_000;
+
+/// The same during a bulk load, whose background checkpointer copies the log as it grows: a
+/// bound on the log's size (1 GB) should the checkpointer fall behind, not a pace.
+const BULK_WAL_AUTOCHECKPOINT: i64 = 65_536;
+
 /// The page size of files this build creates.
 const PAGE_SIZE: i64 = 16_384;
 
@@ -343,6 +351,8 @@ pub struct SqliteStore {
     /// Held while a bulk load runs (an exclusive lock on `<file>.bulk-load`): tells other
     /// handles that the indexes it set aside are not to be rebuilt under it.
     bulk_lock: Option<std::fs::File>,
+    /// Copies the log back into the file while a bulk load runs, so the writer does not.
+    checkpointer: Option<BackgroundCheckpointer>,
 }
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
@@ -409,9 +419,9 @@ impl SqliteStore {
         // again stay in memory instead of being read back from the file.
         conn.pragma_update(None, "cache_size", -65_536)
             .map_err(open_err)?;
-        // Checkpoint every 20,000 pages (about 80 MB of log) rather than 1,000: an ingest's
+        // Checkpoint every 20,000 pages (320 MB of log with 16 KB pages) rather than 1,000: an ingest's
         // hot index pages are copied back once per checkpoint, not once per few batches.
-        conn.pragma_update(None, "wal_autocheckpoint", 20_000)
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
             .map_err(open_err)?;
         let mut store = SqliteStore {
             conn,
@@ -420,6 +430,7 @@ impl SqliteStore {
             seen_aliases: HashSet::new(),
             clearance: Tlp::Red,
             bulk_lock: None,
+            checkpointer: None,
         };
         store.rebuild_abandoned_indexes()?;
         store.migrate(version)?;
@@ -2069,11 +2080,27 @@ impl Store for SqliteStore {
                 .map_err(sql("setting an index aside"))?;
         }
         tx.commit().map_err(sql("committing a bulk load's start"))?;
+        if self.path != ":memory:" {
+            self.checkpointer = Some(
+                BackgroundCheckpointer::start(&self.path)
+                    .map_err(sql("starting the background checkpointer"))?,
+            );
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", BULK_WAL_AUTOCHECKPOINT)
+                .map_err(sql("setting the log's bound"))?;
+        }
         Ok(true)
     }
 
     fn end_bulk_load(&mut self) -> Result<()> {
         self.build_deferred_indexes()?;
+        // After the indexes: their pages are copied back while the next is built.
+        if let Some(checkpointer) = self.checkpointer.take() {
+            checkpointer.stop();
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+                .map_err(sql("setting the log's bound"))?;
+        }
         if let Some(lock) = self.bulk_lock.take() {
             // Removed while still held: a handle that opens it meanwhile finds nothing left
             // to build.

@@ -439,6 +439,48 @@ fn a_bulk_load_sets_indexes_aside_and_builds_them_at_the_end() {
     );
 }
 
+/// During a bulk load the log is copied back into the file by a thread of its own, not by
+/// the writer's commits (whose bound, 65,536 pages, a small load never reaches): the file
+/// grows while the load runs, and what was loaded is all there at its end.
+#[test]
+fn a_bulk_load_copies_its_log_into_the_file_as_it_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert!(store.begin_bulk_load().unwrap());
+    let file_size = || std::fs::metadata(&path).unwrap().len();
+    let before = file_size();
+    let known = group("x:known", "Known Front", EntityStatus::Known);
+    let filler = "Residents described the roads as closed. ".repeat(100);
+    for b in 0..10 {
+        let batch: Vec<_> = (0..50)
+            .map(|i| {
+                analysed(
+                    &format!("Known Front report {b}-{i}. {filler}"),
+                    "P1",
+                    &known,
+                    "Known Front",
+                )
+            })
+            .collect();
+        assert_eq!(store.write_batch(&batch).unwrap().added, 50);
+    }
+    // The checkpointer rests 50 ms between rounds; give it (much) more than that.
+    let waited = std::time::Instant::now();
+    while file_size() < before + 500 * 4000 && waited.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        file_size() >= before + 500 * 4000,
+        "the file holds the loaded documents before the load ends: {before} -> {} bytes",
+        file_size()
+    );
+    store.end_bulk_load().unwrap();
+    assert_eq!(store.stats().unwrap().documents, 500);
+    assert_eq!(store.search("residents", 1000).unwrap().len(), 500);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
 /// A bulk load that dies (its handle gone without building) leaves its indexes to the next
 /// open, which builds them; an open while the load still runs leaves them to the load.
 #[test]
