@@ -171,8 +171,8 @@ pub fn simhash(text: &str) -> u64 {
     })
 }
 
-/// The fingerprint of an already folded text.
-fn simhash_of_key(key: &str) -> u64 {
+/// [`simhash`] of a text whose [`alias_key`] is `key`, for a caller that folded it already.
+pub fn simhash_of_key(key: &str) -> u64 {
     // Per bit, how many shingles set it; a bit of the fingerprint is set when more shingles
     // set it than not. The counts are kept eight to a u64 (one byte per bit of a hash byte,
     // spread by `SPREAD`), so a shingle costs eight additions rather than sixty-four, and

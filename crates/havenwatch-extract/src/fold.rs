@@ -109,6 +109,9 @@ pub struct FoldedText {
     /// Whether the folded text currently ends inside a word starting at `word_start`.
     in_word: bool,
     word_start: usize,
+    /// Whether the last fold replaced a word by its variant: when not, `text` is exactly
+    /// `alias_key` of the original (one fold serves matching and the fingerprint).
+    replaced: bool,
 }
 
 impl FoldedText {
@@ -118,6 +121,7 @@ impl FoldedText {
         self.starts.clear();
         self.ends.clear();
         self.in_word = false;
+        self.replaced = false;
         self.text.reserve(original.len());
         let bytes = original.as_bytes();
         let mut pending_space = false;
@@ -227,6 +231,7 @@ impl FoldedText {
         }
         self.in_word = false;
         if let Some(replacement) = variants.get(&self.text[self.word_start..]) {
+            self.replaced = true;
             let from = self.word_start;
             let start = self.starts[from];
             let end = *self.ends.last().expect("word has bytes");
@@ -237,6 +242,12 @@ impl FoldedText {
             self.starts.resize(self.text.len(), start);
             self.ends.resize(self.text.len(), end);
         }
+    }
+
+    /// The folded text when it is the original's `alias_key` (no word was replaced by a
+    /// variant), for computing what is defined on that key without folding again.
+    pub fn as_alias_key(&self) -> Option<&str> {
+        (!self.replaced).then_some(self.text.as_str())
     }
 
     /// The original byte range of the folded range `[start, end)`.
@@ -357,6 +368,64 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    /// Folded with no variant replaced, the text is exactly `alias_key` of the original, on
+    /// the same mixed text; with one replaced it says so.
+    #[test]
+    fn a_fold_without_variants_replaced_is_the_alias_key() {
+        let pieces = [
+            "TTP",
+            "’s",
+            "'s",
+            "`s",
+            "´",
+            "Tehreek-i-Taliban",
+            " ",
+            "al‑Qāʿida",
+            "don't",
+            "`",
+            "—",
+            "Ansār",
+            "(ISKP)",
+            "2,000",
+            ".",
+            "\n",
+            "ß",
+            "æ",
+            "İstanbul",
+            "Ǆ",
+            "'S",
+            "’",
+            "x",
+            "🙂",
+            "\u{301}",
+            "ﬁ",
+            "Ⅻ",
+            "ﾀ",
+            "داعش",
+            "ʿ",
+            "\t",
+            "_",
+            "#",
+        ];
+        let none = Variants::new(Vec::new());
+        let v = variants();
+        let mut folded = FoldedText::default();
+        for text in crate::random_texts(&pieces, 16, 3_000, 11) {
+            folded.fold(&text, &none);
+            assert_eq!(
+                folded.as_alias_key(),
+                Some(havenwatch_core::text::alias_key(&text).as_str()),
+                "{text:?}"
+            );
+            folded.fold(&text, &v);
+            if folded.text != havenwatch_core::text::alias_key(&text) {
+                assert_eq!(folded.as_alias_key(), None, "{text:?}");
+            }
+        }
+        folded.fold("Tehreek-i-Taliban", &v);
+        assert_eq!(folded.as_alias_key(), None);
     }
 
     fn variants() -> Variants {

@@ -47,6 +47,9 @@ pub struct Analysis {
     /// Sorted by position, never overlapping.
     pub mentions: Vec<FoundMention>,
     pub discovered: Vec<DiscoveredEntity>,
+    /// The text's near-duplicate fingerprint, [`havenwatch_core::text::simhash`], from the
+    /// fold that matching made already (unless a variant spelling changed it).
+    pub fingerprint: u64,
 }
 
 #[derive(Default)]
@@ -95,8 +98,14 @@ impl MentionExtractor {
                 runs,
             } = &mut *scratch;
             self.resolver.find_all(text, folded, known);
+            let fingerprint = folded.as_alias_key().map_or_else(
+                || havenwatch_core::text::simhash(text),
+                havenwatch_core::text::simhash_of_key,
+            );
             name_runs(text, runs);
-            self.analyze_with(text, known, runs)
+            let mut analysis = self.analyze_with(text, known, runs);
+            analysis.fingerprint = fingerprint;
+            analysis
         })
     }
 
@@ -112,6 +121,7 @@ impl MentionExtractor {
                 })
                 .collect(),
             discovered: Vec::new(),
+            fingerprint: 0,
         };
         let overlaps_known = |s: usize, e: usize| known.iter().any(|k| k.start < e && s < k.end);
         // Acronyms the text defines, to find their later uses.

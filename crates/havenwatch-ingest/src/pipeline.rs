@@ -360,7 +360,7 @@ fn analyse(
         known,
         known_by_id,
     ));
-    let fingerprint = havenwatch_core::text::simhash(&document.text);
+    let fingerprint = analysis.fingerprint;
     AnalysedDocument {
         document,
         origin: raw.origin,

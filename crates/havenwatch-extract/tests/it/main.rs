@@ -967,3 +967,39 @@ fn every_span_extracted_from_real_news_is_a_slice_of_its_text() {
     assert!(files > 800, "PolNeAR dev and train hold {files} texts");
     assert!(attributions > 10_000, "{attributions} attributions found");
 }
+
+/// The fingerprint an analysis gives (from the fold matching made) is the one
+/// `simhash` gives, which stores hold: on real news (PolNeAR) and on the dev corpus, and on
+/// a text whose variant spellings the fold rewrote.
+#[test]
+fn an_analysis_fingerprint_is_the_documents_simhash() {
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(
+        shared.exists(),
+        "../shared is missing beside the checkout (expected {})",
+        shared.display()
+    );
+    let x = extractor();
+    let mut texts: Vec<String> = Vec::new();
+    for split in ["dev", "train"] {
+        for entry in
+            std::fs::read_dir(shared.join("data/polnear").join(split).join("text")).unwrap()
+        {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    let dev = std::fs::read_to_string(shared.join("corpus/dev.jsonl")).unwrap();
+    for line in dev.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        texts.push(v["text"].as_str().unwrap().to_string());
+    }
+    texts.push("Tehreek-i-Taliban Pakistan and Tehrik-e-Taliban Pakistan's fighters.".into());
+    assert!(texts.len() > 900, "{} texts", texts.len());
+    for text in &texts {
+        assert_eq!(
+            x.analyze(text).fingerprint,
+            havenwatch_core::text::simhash(text),
+            "{text:.80}"
+        );
+    }
+}
