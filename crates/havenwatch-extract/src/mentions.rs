@@ -48,7 +48,7 @@ pub struct Analysis {
     pub mentions: Vec<FoundMention>,
     pub discovered: Vec<DiscoveredEntity>,
     /// The text's near-duplicate fingerprint, [`havenwatch_core::text::simhash`], from the
-    /// fold that matching made already (unless a variant spelling changed it).
+    /// fold that matching made already.
     pub fingerprint: u64,
 }
 
@@ -98,10 +98,7 @@ impl MentionExtractor {
                 runs,
             } = &mut *scratch;
             self.resolver.find_all(text, folded, known);
-            let fingerprint = folded.as_alias_key().map_or_else(
-                || havenwatch_core::text::simhash(text),
-                havenwatch_core::text::simhash_of_key,
-            );
+            let fingerprint = havenwatch_core::text::simhash_of_key(&folded.alias_key());
             name_runs(text, runs);
             let mut analysis = self.analyze_with(text, known, runs);
             analysis.fingerprint = fingerprint;
