@@ -1558,6 +1558,7 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
     let bulk = args.bulk.wanted(total, stored_bytes) && store.begin_bulk_load()?;
     let summary =
         havenwatch_ingest::ingest(&inputs, &mut store, &gazetteer, &options, &|n| bar.inc(n))?;
+    let loading_seconds = started.elapsed().as_secs_f64();
     if bulk {
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} building indexes {elapsed}")
@@ -1576,6 +1577,9 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
             seconds: f64,
             /// Whether indexes were set aside during the load and built at its end.
             bulk: bool,
+            /// Of `seconds`, the reading, analysing and storing of documents; the rest is
+            /// building what a bulk load set aside.
+            loading_seconds: f64,
             #[serde(flatten)]
             summary: &'a IngestSummary,
             store: &'a Overview,
@@ -1584,6 +1588,7 @@ fn ingest(cli: &Cli, args: &IngestArgs) -> Result<u8> {
             db: cli.db.display().to_string(),
             seconds,
             bulk,
+            loading_seconds,
             summary: &summary,
             store: &overview,
         })?;
