@@ -608,7 +608,7 @@ fn read_json_lines(
                 break;
             }
             read_any = true;
-            let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            let (chunk, done) = match memchr::memchr(b'\n', buf) {
                 Some(p) => (&buf[..=p], true),
                 None => (buf, false),
             };
