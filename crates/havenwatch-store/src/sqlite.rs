@@ -420,8 +420,9 @@ impl SqliteStore {
         // again stay in memory instead of being read back from the file.
         conn.pragma_update(None, "cache_size", -65_536)
             .map_err(open_err)?;
-        // Checkpoint every 20,000 pages (320 MB of log with 16 KB pages) rather than 1,000: an ingest's
-        // hot index pages are copied back once per checkpoint, not once per few batches.
+        // Checkpoint every 20,000 pages (320 MB of log with 16 KB pages) rather than 1,000:
+        // an ingest's hot index pages are copied back once per checkpoint, not once per few
+        // batches.
         conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
             .map_err(open_err)?;
         let mut store = SqliteStore {
@@ -2090,7 +2091,8 @@ impl Store for SqliteStore {
 
     fn end_bulk_load(&mut self) -> Result<()> {
         self.build_deferred_indexes()?;
-        // After the indexes: their pages are copied back while the next is built.
+        // Stopped once the indexes are built: its last round copies their pages back (the
+        // build is one transaction, whose pages no checkpoint can copy before it commits).
         if let Some(checkpointer) = self.checkpointer.take() {
             checkpointer.stop();
             self.conn
