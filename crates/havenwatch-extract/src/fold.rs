@@ -378,9 +378,8 @@ mod tests {
     /// by character, on mixed text.
     #[test]
     fn fold_equals_the_character_by_character_fold() {
-        let pieces = MIXED;
         let v = variants();
-        for text in crate::random_texts(pieces, 12, 2_000, 7) {
+        for text in crate::random_texts(MIXED, 12, 2_000, 7) {
             let (mut a, mut b) = (FoldedText::default(), FoldedText::default());
             a.fold(&text, &v);
             b.fold_reference(&text, &v);

@@ -47,9 +47,6 @@ pub struct Analysis {
     /// Sorted by position, never overlapping.
     pub mentions: Vec<FoundMention>,
     pub discovered: Vec<DiscoveredEntity>,
-    /// The text's near-duplicate fingerprint, [`havenwatch_core::text::simhash`], from the
-    /// fold that matching made already.
-    pub fingerprint: u64,
 }
 
 #[derive(Default)]
@@ -90,6 +87,19 @@ impl MentionExtractor {
 
     /// Analyses one text.
     pub fn analyze(&self, text: &str) -> Analysis {
+        self.analyze_then(text, |_| ()).0
+    }
+
+    /// Analyses one text and gives its near-duplicate fingerprint,
+    /// [`havenwatch_core::text::simhash`], from the fold matching made (not folding it again).
+    pub fn analyze_and_fingerprint(&self, text: &str) -> (Analysis, u64) {
+        self.analyze_then(text, |folded| {
+            havenwatch_core::text::simhash_of_key(&folded.alias_key())
+        })
+    }
+
+    /// Analyses one text, and gives what `of_fold` computes from its folded form.
+    fn analyze_then<T>(&self, text: &str, of_fold: impl FnOnce(&FoldedText) -> T) -> (Analysis, T) {
         SCRATCH.with(|s| {
             let mut scratch = s.borrow_mut();
             let Scratch {
@@ -98,11 +108,9 @@ impl MentionExtractor {
                 runs,
             } = &mut *scratch;
             self.resolver.find_all(text, folded, known);
-            let fingerprint = havenwatch_core::text::simhash_of_key(&folded.alias_key());
+            let extra = of_fold(folded);
             name_runs(text, runs);
-            let mut analysis = self.analyze_with(text, known, runs);
-            analysis.fingerprint = fingerprint;
-            analysis
+            (self.analyze_with(text, known, runs), extra)
         })
     }
 
@@ -118,7 +126,6 @@ impl MentionExtractor {
                 })
                 .collect(),
             discovered: Vec::new(),
-            fingerprint: 0,
         };
         let overlaps_known = |s: usize, e: usize| known.iter().any(|k| k.start < e && s < k.end);
         // Acronyms the text defines, to find their later uses.

@@ -315,7 +315,7 @@ fn analyse(
 ) -> AnalysedDocument {
     raw.meta.tlp.get_or_insert(options.default_tlp);
     let document = Document::new(raw.meta, raw.text);
-    let analysis = extractor.analyze(&document.text);
+    let (analysis, fingerprint) = extractor.analyze_and_fingerprint(&document.text);
     let claims = if options.extract_claims {
         claims_of(&document, extractor, claim_extractor, &analysis)
     } else {
@@ -360,7 +360,6 @@ fn analyse(
         known,
         known_by_id,
     ));
-    let fingerprint = analysis.fingerprint;
     AnalysedDocument {
         document,
         origin: raw.origin,

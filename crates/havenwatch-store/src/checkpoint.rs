@@ -124,16 +124,22 @@ fn run(conn: Connection, stop: &(Mutex<bool>, Condvar)) -> CheckpointTally {
 mod tests {
     use super::*;
 
+    /// A new file in log (WAL) mode in `dir`: its path and a connection to it.
+    fn wal_file(dir: &tempfile::TempDir, name: &str) -> (String, Connection) {
+        let path = dir.path().join(name).to_str().unwrap().to_string();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        (path, conn)
+    }
+
     /// What a writer that never checkpoints leaves in the log, the checkpointer copies into
     /// the file: the file grows to hold the rows, and a reader opening the file alone (the
     /// log deleted) would find them.
     #[test]
     fn copies_a_writers_log_into_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db");
-        let path = path.to_str().unwrap();
-        let writer = Connection::open(path).unwrap();
-        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
+        let (path, writer) = wal_file(&dir, "c.db");
+        let path = path.as_str();
         writer.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
         writer
             .execute_batch("CREATE TABLE t (x TEXT NOT NULL)")
@@ -176,11 +182,8 @@ mod tests {
     #[test]
     fn a_dropped_checkpointer_stops_its_thread() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("d.db");
-        let path = path.to_str().unwrap();
-        let conn = Connection::open(path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        let checkpointer = BackgroundCheckpointer::start(path).unwrap();
+        let (path, _conn) = wal_file(&dir, "d.db");
+        let checkpointer = BackgroundCheckpointer::start(&path).unwrap();
         let stop = Arc::clone(&checkpointer.stop);
         drop(checkpointer);
         assert!(*stop.0.lock().unwrap());

@@ -381,7 +381,7 @@ fn a_bulk_ingest_killed_mid_run_resumes_and_gets_its_indexes_back() {
         )
         .unwrap();
     assert_eq!(found, 40_000, "full-text search sees every document");
-    // The index was fed in chunks as the load went: it matches the documents exactly.
+    // The index was rebuilt in one pass at the load's end: it matches the documents exactly.
     conn.execute_batch("INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')")
         .expect("the full-text index matches its documents");
     drop(conn);

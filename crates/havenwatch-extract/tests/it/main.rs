@@ -968,7 +968,7 @@ fn every_span_extracted_from_real_news_is_a_slice_of_its_text() {
     assert!(attributions > 10_000, "{attributions} attributions found");
 }
 
-/// The fingerprint an analysis gives (from the fold matching made) is the one
+/// The fingerprint an analysis gives with it (from the fold matching made) is the one
 /// `simhash` gives, which stores hold: on real news (PolNeAR) and on the dev corpus, and on
 /// a text whose variant spellings the fold rewrote.
 #[test]
@@ -997,7 +997,7 @@ fn an_analysis_fingerprint_is_the_documents_simhash() {
     assert!(texts.len() > 900, "{} texts", texts.len());
     for text in &texts {
         assert_eq!(
-            x.analyze(text).fingerprint,
+            x.analyze_and_fingerprint(text).1,
             havenwatch_core::text::simhash(text),
             "{text:.80}"
         );
