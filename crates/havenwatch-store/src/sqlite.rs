@@ -288,6 +288,13 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE claims_pending (doc_key INTEGER PRIMARY KEY);
     "#,
+    // 16: a document's `document_meta` row is written by the store's own insert, next to the
+    // document, not by a trigger: a statement that fires a trigger writes two tables, so SQLite
+    // copies every page it changes into a statement journal first (four or five 16 KB pages
+    // per document, spilled to a temporary file), in case the trigger fails halfway.
+    r#"
+    DROP TRIGGER documents_meta_ai;
+    "#,
 ];
 
 /// What a bulk load sets aside: the claim indexes by entity and by finding, each updated at
@@ -478,6 +485,12 @@ impl SqliteStore {
                      ON CONFLICT (id) DO NOTHING",
                 )
                 .map_err(sql("preparing"))?;
+            let mut insert_meta = tx
+                .prepare_cached(
+                    "INSERT INTO document_meta (doc_key, id, publisher, published, fingerprint, tlp)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(sql("preparing"))?;
             let mut mark_pending = tx
                 .prepare_cached("INSERT OR IGNORE INTO claims_pending (doc_key) VALUES (?1)")
                 .map_err(sql("preparing"))?;
@@ -525,6 +538,16 @@ impl SqliteStore {
                     continue;
                 }
                 let doc_key = tx.last_insert_rowid();
+                insert_meta
+                    .execute(params![
+                        doc_key,
+                        doc.id.0,
+                        m.publisher,
+                        m.published,
+                        item.fingerprint as i64,
+                        tlp
+                    ])
+                    .map_err(sql("storing a document's metadata"))?;
                 outcome.added += 1;
                 if item.claims_pending {
                     mark_pending

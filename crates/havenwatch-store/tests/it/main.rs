@@ -78,6 +78,22 @@ fn a_schema_1_file_upgrades_in_place() {
         .unwrap();
     assert_eq!(out.added, 1);
     assert_eq!(store.integrity_check().unwrap(), "ok");
+    // Each document has its narrow `document_meta` row, agreeing with it: the old one's from
+    // the migration that made the table, the new one's from the store's insert (the trigger
+    // that wrote it before is gone, or the insert would have failed on the row it wrote).
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM documents"), 2);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM documents d JOIN document_meta m ON m.doc_key = d.doc_key
+             WHERE m.id = d.id AND m.publisher IS d.publisher AND m.published IS d.published
+               AND m.fingerprint IS d.fingerprint AND m.tlp = d.tlp"
+        ),
+        2
+    );
+    assert_eq!(count("SELECT count(*) FROM document_meta"), 2);
+    drop(conn);
     // The file keeps the page size it was created with; new files get larger pages.
     let page_size = |p: &std::path::Path| -> i64 {
         rusqlite::Connection::open(p)
