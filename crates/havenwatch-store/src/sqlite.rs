@@ -495,12 +495,7 @@ impl SqliteStore {
                 .prepare_cached("INSERT OR IGNORE INTO claims_pending (doc_key) VALUES (?1)")
                 .map_err(sql("preparing"))?;
             let mut entities = EntityWriter::new(&tx, &ingested_at)?;
-            let mut insert_mention = tx
-                .prepare_cached(
-                    "INSERT INTO mentions (doc_key, entity_id, start, end, surface, rule)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(sql("preparing"))?;
+            let mut mention_rows = MentionWriter::new(&tx);
             let mut add_entity_stats = tx
                 .prepare_cached(
                     "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
@@ -573,16 +568,7 @@ impl SqliteStore {
                     slot.1 += 1;
                 }
                 for mention in &item.mentions {
-                    insert_mention
-                        .execute(params![
-                            doc_key,
-                            mention.entity.0,
-                            mention.span.start as i64,
-                            mention.span.end as i64,
-                            mention.surface,
-                            mention.rule.as_str()
-                        ])
-                        .map_err(sql("storing a mention"))?;
+                    mention_rows.push(doc_key, mention)?;
                     outcome.mentions += 1;
                     // Every spelling seen in text becomes an alias, so `show` finds it. The
                     // hash check keeps this hot loop free of allocation for spellings seen.
@@ -592,6 +578,7 @@ impl SqliteStore {
                     }
                 }
             }
+            mention_rows.finish()?;
             claims.finish()?;
             for ((entity, tlp), (mentions, documents)) in entity_stats {
                 add_entity_stats
@@ -1137,7 +1124,77 @@ impl SqliteStore {
     }
 }
 
-/// A hash of an (entity, surface form) pair, to skip alias rows already written.
+/// Writes mention rows within a transaction, many to a statement: a batch's 10,000-odd
+/// mentions cost a few hundred statements rather than one each (the statement's own work,
+/// binding aside, was most of what a mention cost the writer).
+struct MentionWriter<'t, 'b> {
+    tx: &'t Connection,
+    rows: Vec<(i64, &'b havenwatch_core::Mention)>,
+}
+
+impl<'t, 'b> MentionWriter<'t, 'b> {
+    /// Rows per full statement (six parameters each).
+    const ROWS: usize = 64;
+
+    fn new(tx: &'t Connection) -> Self {
+        MentionWriter {
+            tx,
+            rows: Vec::with_capacity(Self::ROWS),
+        }
+    }
+
+    fn push(&mut self, doc_key: i64, mention: &'b havenwatch_core::Mention) -> Result<()> {
+        self.rows.push((doc_key, mention));
+        if self.rows.len() == Self::ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, one row to a statement.
+    fn finish(mut self) -> Result<()> {
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        // Full statements use the many-row form, the rest the one-row form: two statements in
+        // the cache. `OR FAIL` rather than the default `ABORT`: a statement that writes several
+        // rows and may abort halfway makes SQLite copy every page it changes into a statement
+        // journal first, to undo the rows already written; on a failure the whole batch is
+        // rolled back anyway.
+        let per_statement = if self.rows.len() == Self::ROWS {
+            Self::ROWS
+        } else {
+            1
+        };
+        let statement = format!(
+            "INSERT OR FAIL INTO mentions (doc_key, entity_id, start, end, surface, rule)
+             VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?)"; per_statement].join(", ")
+        );
+        for chunk in self.rows.chunks(per_statement) {
+            let mut insert = self
+                .tx
+                .prepare_cached(&statement)
+                .map_err(sql("preparing"))?;
+            for (i, (doc_key, mention)) in chunk.iter().enumerate() {
+                let at = 6 * i;
+                let bound = insert
+                    .raw_bind_parameter(at + 1, doc_key)
+                    .and_then(|_| insert.raw_bind_parameter(at + 2, &mention.entity.0))
+                    .and_then(|_| insert.raw_bind_parameter(at + 3, mention.span.start as i64))
+                    .and_then(|_| insert.raw_bind_parameter(at + 4, mention.span.end as i64))
+                    .and_then(|_| insert.raw_bind_parameter(at + 5, &mention.surface))
+                    .and_then(|_| insert.raw_bind_parameter(at + 6, mention.rule.as_str()));
+                bound.map_err(sql("storing a mention"))?;
+            }
+            insert.raw_execute().map_err(sql("storing a mention"))?;
+        }
+        self.rows.clear();
+        Ok(())
+    }
+}
+
 /// Writes entity rows (with their aliases and external ids) within a transaction.
 struct EntityWriter<'t> {
     entity: rusqlite::CachedStatement<'t>,
@@ -1347,6 +1404,7 @@ fn document_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Document> 
     })
 }
 
+/// A hash of an (entity, surface form) pair, to skip alias rows already written.
 fn surface_hash(entity: &str, surface: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -393,6 +393,94 @@ fn batches_skip_duplicates_and_merges_are_reversible() {
     assert!(store.unmerge_entity("prov:hill-front", "twice").is_err());
 }
 
+/// Mention rows are written many to a statement: every mention of a batch is stored once, in
+/// order, with its own document, entity, span, surface and rule, across full statements and
+/// the rows left over, and a duplicate document's mentions are not stored again.
+#[test]
+fn every_mention_of_a_batch_is_stored_as_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mentions.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let front = group("x:front", "Ridge Front", EntityStatus::Known);
+    let army = group("x:army", "Delta Army", EntityStatus::Known);
+    let rules = [
+        MentionRule::Gazetteer,
+        MentionRule::Acronym,
+        MentionRule::GroupNoun,
+    ];
+    // 5 documents of 31 mentions: two full statements and 27 rows left over.
+    let docs: Vec<AnalysedDocument> = (0..5)
+        .map(|d| {
+            let text: String = (0..31)
+                .map(|i| format!("Doc {d} line {i}: Ridge Front and Delta Army. "))
+                .collect();
+            let mut doc = analysed(&text, "P", &front, "Ridge Front");
+            doc.entities.push(army.clone());
+            doc.mentions = text
+                .match_indices("Ridge Front")
+                .chain(text.match_indices("Delta Army"))
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0 || *i > 40)
+                .take(31)
+                .map(|(i, (start, surface))| Mention {
+                    entity: if surface == "Ridge Front" {
+                        front.id.clone()
+                    } else {
+                        army.id.clone()
+                    },
+                    document: doc.document.id.clone(),
+                    span: Span::new(start, start + surface.len()),
+                    surface: surface.to_string(),
+                    rule: rules[i % 3],
+                })
+                .collect();
+            assert_eq!(doc.mentions.len(), 31);
+            doc
+        })
+        .collect();
+    let mut batch = docs.clone();
+    batch.push(docs[1].clone());
+    let out = store.write_batch(&batch).unwrap();
+    assert_eq!((out.added, out.duplicate, out.mentions), (5, 1, 155));
+    let expected: Vec<(String, String, i64, i64, String, String)> = docs
+        .iter()
+        .flat_map(|d| {
+            d.mentions.iter().map(|m| {
+                (
+                    d.document.id.0.clone(),
+                    m.entity.0.clone(),
+                    m.span.start as i64,
+                    m.span.end as i64,
+                    m.surface.clone(),
+                    m.rule.as_str().to_string(),
+                )
+            })
+        })
+        .collect();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let stored: Vec<(String, String, i64, i64, String, String)> = conn
+        .prepare(
+            "SELECT d.id, m.entity_id, m.start, m.end, m.surface, m.rule
+             FROM mentions m JOIN documents d ON d.doc_key = m.doc_key ORDER BY m.rowid",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored, expected);
+}
+
 /// The names of the indexes a store file has.
 fn index_names(path: &std::path::Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(path).unwrap();
