@@ -105,6 +105,20 @@ fn a_schema_1_file_upgrades_in_place() {
     let fresh = dir.path().join("new.db");
     drop(SqliteStore::open(&fresh).unwrap());
     assert_eq!(page_size(&fresh), 16_384);
+    // Full-text leaf pages fill a file page: set for the new file, the default (sized for
+    // 4 KB pages) kept by the old one.
+    let fts_page_size = |p: &std::path::Path| -> Option<i64> {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row(
+                "SELECT v FROM documents_fts_config WHERE k = 'pgsz'",
+                [],
+                |r| r.get(0),
+            )
+            .ok()
+    };
+    assert_eq!(fts_page_size(&path), None);
+    assert_eq!(fts_page_size(&fresh), Some(16_000));
     // Documents from before markings existed are AMBER: kept from GREEN readers.
     assert_eq!(docs[0].tlp, Tlp::Amber);
     store.set_clearance(Tlp::Green);
