@@ -8,6 +8,7 @@ use havenwatch_store::{
     AnalysedDocument, AuditEntry, AuditQuery, EntityQuery, SqliteStore, StixQuery, StixRecord,
     Store, VersionMatch, SCHEMA_VERSION,
 };
+use rusqlite::types::Value;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -456,43 +457,180 @@ fn every_mention_of_a_batch_is_stored_as_given() {
     batch.push(docs[1].clone());
     let out = store.write_batch(&batch).unwrap();
     assert_eq!((out.added, out.duplicate, out.mentions), (5, 1, 155));
-    let expected: Vec<(String, String, i64, i64, String, String)> = docs
+    let expected: Vec<Vec<Value>> = docs
         .iter()
         .flat_map(|d| {
             d.mentions.iter().map(|m| {
-                (
-                    d.document.id.0.clone(),
-                    m.entity.0.clone(),
-                    m.span.start as i64,
-                    m.span.end as i64,
-                    m.surface.clone(),
-                    m.rule.as_str().to_string(),
-                )
+                vec![
+                    d.document.id.0.clone().into(),
+                    m.entity.0.clone().into(),
+                    (m.span.start as i64).into(),
+                    (m.span.end as i64).into(),
+                    m.surface.clone().into(),
+                    m.rule.as_str().to_string().into(),
+                ]
             })
         })
         .collect();
     drop(store);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let stored: Vec<(String, String, i64, i64, String, String)> = conn
-        .prepare(
-            "SELECT d.id, m.entity_id, m.start, m.end, m.surface, m.rule
-             FROM mentions m JOIN documents d ON d.doc_key = m.doc_key ORDER BY m.rowid",
-        )
-        .unwrap()
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
+    let stored = rows(
+        &path,
+        "SELECT d.id, m.entity_id, m.start, m.end, m.surface, m.rule
+         FROM mentions m JOIN documents d ON d.doc_key = m.doc_key ORDER BY m.rowid",
+    );
+    assert_eq!(stored, expected);
+}
+
+/// A claim of `subject` against `object` (or none) whose evidence is `start..end`.
+fn claim(
+    subject: &Entity,
+    object: Option<&Entity>,
+    start: usize,
+    end: usize,
+    negated: bool,
+) -> havenwatch_core::Claim {
+    use havenwatch_core::{Claim, EntityRef, Modality, Predicate, Qualifiers, Source};
+    let as_ref = |e: &Entity| EntityRef {
+        id: e.id.clone(),
+        name: e.name.clone(),
+    };
+    Claim {
+        subject: as_ref(subject),
+        predicate: if object.is_some() {
+            Predicate::Supports
+        } else {
+            Predicate::OperatesIn
+        },
+        object: object.map(as_ref),
+        qualifiers: Qualifiers::default(),
+        source: Source {
+            entity: None,
+            name: format!("Source {start}"),
+        },
+        via: vec![],
+        modality: if negated {
+            Modality::Denied
+        } else {
+            Modality::Asserted
+        },
+        negated,
+        evidence: Span::new(start, end),
+    }
+}
+
+/// Every row a query gives, on a store file.
+fn rows(path: &std::path::Path, query: &str) -> Vec<Vec<Value>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut statement = conn.prepare(query).unwrap();
+    let columns = statement.column_count();
+    statement
+        .query_map([], |r| (0..columns).map(|i| r.get(i)).collect())
         .unwrap()
         .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The claims in a store file, in id order: document key, subject, object, source, evidence
+/// span, negation, document date.
+fn claim_rows(path: &std::path::Path) -> Vec<Vec<Value>> {
+    rows(
+        path,
+        "SELECT doc_key, subject, object, source_name, evidence_start, evidence_end, negated,
+                published
+         FROM claims ORDER BY id",
+    )
+}
+
+/// Every claim of a batch is stored once, in order, as given; claims extracted again replace a
+/// document's claims whole (a document named twice keeps the second set).
+#[test]
+fn every_claim_of_a_batch_is_stored_as_given_and_replaced_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("claims.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let front = group("x:front", "Ridge Front", EntityStatus::Known);
+    let army = group("x:army", "Delta Army", EntityStatus::Known);
+    // 3 documents of 25 claims: two full statements and 11 rows left over.
+    let docs: Vec<AnalysedDocument> = (0..3)
+        .map(|d| {
+            let text = format!("Document {d}: the Ridge Front and the Delta Army. ").repeat(25);
+            let mut doc = analysed(&text, "P", &front, "Ridge Front");
+            doc.document.meta.published = Some(format!("2026-0{}-01", d + 1));
+            doc.entities.push(army.clone());
+            doc.claims = (0..25)
+                .map(|i| {
+                    claim(
+                        &front,
+                        (i % 3 == 0).then_some(&army),
+                        i,
+                        i + 10 + d,
+                        i % 4 == 0,
+                    )
+                })
+                .collect();
+            doc
+        })
+        .collect();
+    let out = store.write_batch(&docs).unwrap();
+    assert_eq!((out.added, out.claims), (3, 75));
+    let expected = |docs: &[(i64, &[havenwatch_core::Claim], &str)]| {
+        docs.iter()
+            .flat_map(|(key, claims, published)| {
+                claims.iter().map(move |c| (*key, c, published.to_string()))
+            })
+            .map(|(key, c, published)| {
+                vec![
+                    key.into(),
+                    c.subject.id.0.clone().into(),
+                    c.object.as_ref().map(|o| o.id.0.clone()).into(),
+                    c.source.name.clone().into(),
+                    (c.evidence.start as i64).into(),
+                    (c.evidence.end as i64).into(),
+                    c.negated.into(),
+                    published.into(),
+                ]
+            })
+            .collect::<Vec<Vec<Value>>>()
+    };
+    let stored = claim_rows(&path);
+    let key = |row: &Vec<Value>| match row[0] {
+        Value::Integer(k) => k,
+        _ => panic!("a document key"),
+    };
+    let (k0, k1, k2) = (key(&stored[0]), key(&stored[25]), key(&stored[50]));
+    assert_eq!(
+        stored,
+        expected(&[
+            (k0, &docs[0].claims, "2026-01-01"),
+            (k1, &docs[1].claims, "2026-02-01"),
+            (k2, &docs[2].claims, "2026-03-01"),
+        ])
+    );
+
+    // The second document's claims extracted again, twice in one call: the second set stays.
+    let first: Vec<_> = (0..20)
+        .map(|i| claim(&army, None, i, i + 5, false))
+        .collect();
+    let second: Vec<_> = (0..40)
+        .map(|i| claim(&army, Some(&front), i, i + 7, true))
+        .collect();
+    let again = |claims: &Vec<havenwatch_core::Claim>| havenwatch_store::ExtractedClaims {
+        key: k1,
+        claims: claims.clone(),
+        entities: vec![],
+    };
+    let out = store
+        .replace_claims(&[again(&first), again(&second)])
         .unwrap();
-    assert_eq!(stored, expected);
+    assert_eq!((out.documents, out.removed, out.added), (2, 25 + 20, 60));
+    let stored = claim_rows(&path);
+    let mut want = expected(&[
+        (k0, &docs[0].claims, "2026-01-01"),
+        (k2, &docs[2].claims, "2026-03-01"),
+    ]);
+    want.extend(expected(&[(k1, &second, "2026-02-01")]));
+    assert_eq!(stored, want);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
 /// The names of the indexes a store file has.
