@@ -9,6 +9,7 @@
 //! whole or not at all, so a killed ingest leaves no half-written document behind.
 
 mod checkpoint;
+mod full_text;
 mod model;
 mod sqlite;
 

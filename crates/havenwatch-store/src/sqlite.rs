@@ -369,7 +369,19 @@ pub struct SqliteStore {
     bulk_lock: Option<std::fs::File>,
     /// Copies the log back into the file while a bulk load runs, so the writer does not.
     checkpointer: Option<BackgroundCheckpointer>,
+    /// From how many documents (by key range) the full-text index a bulk load set aside is
+    /// built on two threads ([`crate::full_text`]) rather than by one `rebuild`.
+    full_text_split_from: i64,
+    /// Why the last full-text index built on two threads was built again in one pass.
+    full_text_fallback: Option<String>,
 }
+
+/// Below this many documents one `rebuild` is about as fast as two halves and their joining.
+const FULL_TEXT_SPLIT_FROM: i64 = 50_000;
+
+/// The share of the documents the writer indexes itself when the full-text index is built on
+/// two threads: less than half, as it then also copies the other thread's index in.
+const FULL_TEXT_WRITER_SHARE: f64 = 0.45;
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sql { context, source }
@@ -448,6 +460,8 @@ impl SqliteStore {
             clearance: Tlp::Red,
             bulk_lock: None,
             checkpointer: None,
+            full_text_split_from: FULL_TEXT_SPLIT_FROM,
+            full_text_fallback: None,
         };
         store.rebuild_abandoned_indexes()?;
         store.migrate(version)?;
@@ -757,8 +771,96 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Builds every index in `deferred_indexes` and forgets it, in one transaction.
+    /// Sets from how many documents a bulk load's full-text index is built on two threads
+    /// (tests set it low to exercise that path on a few documents).
+    pub fn set_full_text_split_from(&mut self, documents: i64) {
+        self.full_text_split_from = documents;
+    }
+
+    /// Why the last full-text index set to be built on two threads was built in one pass
+    /// instead (its records in a form this build does not know, or the second thread failed).
+    pub fn full_text_fallback(&self) -> Option<&str> {
+        self.full_text_fallback.as_deref()
+    }
+
+    /// Where to split the documents for a full-text index built on two threads: the last key
+    /// the writer indexes itself. None when the index is not set aside, the store is in
+    /// memory, or the documents are too few.
+    fn full_text_split(&self) -> Result<Option<i64>> {
+        if self.path == ":memory:" {
+            return Ok(None);
+        }
+        let set_aside: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM deferred_indexes WHERE name = 'documents_ai'
+                 AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'documents_ai')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql("looking for the deferred full-text trigger"))?;
+        if set_aside == 0 {
+            return Ok(None);
+        }
+        let (first, last): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row(
+                "SELECT min(doc_key), max(doc_key) FROM document_meta",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(sql("reading the range of document keys"))?;
+        Ok(match (first, last) {
+            (Some(first), Some(last)) if last - first + 1 >= self.full_text_split_from => {
+                Some(first + ((last - first) as f64 * FULL_TEXT_WRITER_SHARE) as i64)
+            }
+            _ => None,
+        })
+    }
+
+    /// Builds every index in `deferred_indexes` and forgets it, in one transaction; a large
+    /// full-text index on two threads, its second half added in a transaction of its own.
     fn build_deferred_indexes(&mut self) -> Result<()> {
+        let split = self.full_text_split()?;
+        let scratch = crate::full_text::scratch_path(&self.path);
+        let part = split.map(|last_ours| {
+            let (store, scratch) = (self.path.clone(), scratch.clone());
+            std::thread::spawn(move || crate::full_text::build_part(&store, &scratch, last_ours))
+        });
+        let trigger = self.build_deferred_indexes_but(split)?;
+        let (Some(part), Some(trigger)) = (part, trigger) else {
+            return Ok(());
+        };
+        let added = match part.join() {
+            Ok(Ok(last)) => {
+                crate::full_text::add_part(&self.path, &scratch, last, &trigger, "documents_ai")
+            }
+            Ok(Err(e)) => Err(crate::full_text::MergeError::Unsupported(format!(
+                "indexing the second half: {e}"
+            ))),
+            Err(_) => Err(crate::full_text::MergeError::Unsupported(
+                "the second half's thread panicked".to_string(),
+            )),
+        };
+        crate::full_text::remove_scratch(&scratch);
+        match added {
+            Ok(()) => Ok(()),
+            // Built again in one pass, as without the split: the trigger is still set aside.
+            Err(crate::full_text::MergeError::Unsupported(why)) => {
+                self.full_text_fallback = Some(why);
+                self.build_deferred_indexes_but(None).map(|_| ())
+            }
+            Err(crate::full_text::MergeError::Sql(context, source)) => {
+                Err(StoreError::Sql { context, source })
+            }
+        }
+    }
+
+    /// Builds the indexes in `deferred_indexes` and forgets them, in one transaction. With
+    /// `split`, the full-text trigger is left set aside and its index holds the documents up
+    /// to that key only: gives the statement that creates the trigger, for the caller to
+    /// create once the rest is indexed.
+    fn build_deferred_indexes_but(&mut self, split: Option<i64>) -> Result<Option<String>> {
         // Each index is built by sorting the whole table: let SQLite's sorter use a helper
         // thread per spare core (the load's extraction is over by then, its cores idle).
         let helpers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) - 1;
@@ -779,6 +881,7 @@ impl SqliteStore {
             rows.collect::<rusqlite::Result<_>>()
                 .map_err(sql("reading deferred indexes"))?
         };
+        let mut trigger = None;
         for (name, create) in &pending {
             let exists: i64 = tx
                 .query_row(
@@ -787,17 +890,45 @@ impl SqliteStore {
                     |r| r.get(0),
                 )
                 .map_err(sql("looking for an index"))?;
-            if exists == 0 {
-                tx.execute_batch(create)
-                    .map_err(sql("building a deferred index"))?;
+            if exists != 0 {
+                continue;
+            }
+            match split {
+                Some(last_ours) if name == "documents_ai" => {
+                    let Some(create) = create.strip_suffix(rebuild_after(name)) else {
+                        tx.execute_batch(create)
+                            .map_err(sql("building a deferred index"))?;
+                        continue;
+                    };
+                    tx.execute_batch(
+                        "INSERT INTO documents_fts(documents_fts) VALUES('delete-all')",
+                    )
+                    .map_err(sql("emptying the full-text index"))?;
+                    tx.execute(
+                        "INSERT INTO documents_fts(rowid, title, text)
+                         SELECT doc_key, title, text FROM documents WHERE doc_key <= ?1",
+                        [last_ours],
+                    )
+                    .map_err(sql("indexing the first half"))?;
+                    trigger = Some(create.to_string());
+                }
+                _ => tx
+                    .execute_batch(create)
+                    .map_err(sql("building a deferred index"))?,
             }
         }
-        tx.execute("DELETE FROM deferred_indexes", [])
+        let forget = if trigger.is_some() {
+            "DELETE FROM deferred_indexes WHERE name != 'documents_ai'"
+        } else {
+            "DELETE FROM deferred_indexes"
+        };
+        tx.execute(forget, [])
             .map_err(sql("forgetting deferred indexes"))?;
         tx.commit().map_err(sql("committing built indexes"))?;
         self.conn
             .pragma_update(None, "threads", 0)
-            .map_err(sql("setting sorter threads"))
+            .map_err(sql("setting sorter threads"))?;
+        Ok(trigger)
     }
 
     /// The names of the indexes set aside by a bulk load and not built yet.

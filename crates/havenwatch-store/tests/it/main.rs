@@ -695,6 +695,113 @@ fn a_bulk_load_sets_indexes_aside_and_builds_them_at_the_end() {
     );
 }
 
+/// A store with 20 documents written one batch at a time and 600 more by a bulk load, whose
+/// full-text index is built on two threads from `split_from` documents.
+fn bulk_loaded(path: &std::path::Path, split_from: i64) -> SqliteStore {
+    let words = [
+        "convoy",
+        "checkpoint",
+        "garrison",
+        "ambush",
+        "ridge",
+        "harbour",
+        "raid",
+    ];
+    let places = [
+        "northern ridge",
+        "old harbour",
+        "river crossing",
+        "Kalmo",
+        "Dessa",
+    ];
+    let known = group("x:known", "Known Front", EntityStatus::Known);
+    let doc = |i: usize| {
+        let text = format!(
+            "Report {i}: Known Front fighters hit a {} near the {} and a {} at {}. {}",
+            words[i % 7],
+            places[i % 5],
+            words[(i * 3 + 1) % 7],
+            places[(i / 5) % 5],
+            "Officials said the area was calm. ".repeat(i % 4)
+        );
+        let mut d = analysed(&text, "P", &known, "Known Front");
+        d.document.meta.title = Some(format!("Dispatch {} {}", i % 11, words[i % 3]));
+        d
+    };
+    let mut store = SqliteStore::open(path).unwrap();
+    store.set_full_text_split_from(split_from);
+    let earlier: Vec<_> = (0..20).map(doc).collect();
+    store.write_batch(&earlier).unwrap();
+    assert!(store.begin_bulk_load().unwrap());
+    for batch in (20..620).collect::<Vec<_>>().chunks(64) {
+        let docs: Vec<_> = batch.iter().map(|&i| doc(i)).collect();
+        store.write_batch(&docs).unwrap();
+    }
+    store.end_bulk_load().unwrap();
+    store
+}
+
+/// FTS5's own check of a store's full-text index against the documents.
+fn full_text_check(path: &std::path::Path) -> rusqlite::Result<usize> {
+    rusqlite::Connection::open(path)?.execute(
+        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
+        [],
+    )
+}
+
+/// A bulk load's full-text index built on two threads (half indexed by the writer, half in a
+/// scratch file whose segments are then added) passes FTS5's integrity check and answers every
+/// query as the index built in one pass does, hits and ranks; the scratch file is gone, and
+/// later writes go on being indexed.
+#[test]
+fn a_full_text_index_built_on_two_threads_searches_as_one_built_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (split_path, one_path) = (dir.path().join("split.db"), dir.path().join("one.db"));
+    let mut split = bulk_loaded(&split_path, 100);
+    let one = bulk_loaded(&one_path, i64::MAX);
+    assert_eq!(split.full_text_fallback(), None, "built on two threads");
+    assert!(split.deferred_indexes().unwrap().is_empty());
+    assert!(!dir.path().join("split.db-full-text-part").exists());
+    full_text_check(&split_path).unwrap();
+    let hits = |store: &SqliteStore, q: &str| -> Vec<(String, String)> {
+        let mut hits: Vec<_> = store
+            .search(q, 10_000)
+            .unwrap()
+            .into_iter()
+            .map(|h| (format!("{:.12}", h.rank), h.id.0))
+            .collect();
+        hits.sort();
+        hits
+    };
+    for q in [
+        "report",
+        "convoy",
+        "\"northern ridge\"",
+        "garrison OR harbour",
+        "ambush NOT ridge",
+        "raid*",
+        "dispatch",
+        "officials calm",
+    ] {
+        let (a, b) = (hits(&split, q), hits(&one, q));
+        assert!(!a.is_empty(), "{q}");
+        assert_eq!(a, b, "{q}");
+    }
+    assert_eq!(hits(&split, "report").len(), 620);
+    // The trigger is back: a later document is indexed, and the index stays sound.
+    let known = group("x:known", "Known Front", EntityStatus::Known);
+    let later = analysed(
+        "Known Front seen at Zebrafinch.",
+        "P",
+        &known,
+        "Known Front",
+    );
+    split.write_batch(&[later]).unwrap();
+    assert_eq!(split.search("zebrafinch", 10).unwrap().len(), 1);
+    full_text_check(&split_path).unwrap();
+    assert_eq!(split.integrity_check().unwrap(), "ok");
+}
+
 /// During a bulk load the log is copied back into the file by a thread of its own, not by
 /// the writer's commits (whose bound, 65,536 pages, a small load never reaches): the file
 /// grows while the load runs, and what was loaded is all there at its end.
