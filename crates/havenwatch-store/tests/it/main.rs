@@ -744,7 +744,7 @@ fn bulk_loaded(path: &std::path::Path, split_from: i64) -> SqliteStore {
 /// FTS5's own check of a store's full-text index against the documents.
 fn full_text_check(path: &std::path::Path) -> rusqlite::Result<usize> {
     rusqlite::Connection::open(path)?.execute(
-        "INSERT INTO documents_fts(documents_fts) VALUES('integrity-check')",
+        "INSERT INTO documents_fts(documents_fts, rank) VALUES('integrity-check', 1)",
         [],
     )
 }
