@@ -246,11 +246,14 @@ pub(crate) fn build_part(store: &str, scratch: &Path, after: i64) -> rusqlite::R
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute("ATTACH DATABASE ?1 AS part", [scratch.to_string_lossy()])?;
     // A scratch file: no journal, no flushes; a crash leaves a file the next build removes.
+    // The store is only read through, once, in key order: a small cache; the index's merges
+    // read back what it wrote: the larger one.
     conn.execute_batch(
         "PRAGMA part.page_size = 16384;
          PRAGMA part.journal_mode = OFF;
          PRAGMA part.synchronous = OFF;
-         PRAGMA cache_size = -65536;",
+         PRAGMA main.cache_size = -2048;
+         PRAGMA part.cache_size = -32768;",
     )?;
     // The same shape as the store's index: columns, tokenizer, page size, merging.
     conn.execute_batch(

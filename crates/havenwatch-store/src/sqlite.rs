@@ -823,13 +823,25 @@ impl SqliteStore {
     fn build_deferred_indexes(&mut self) -> Result<()> {
         let split = self.full_text_split()?;
         let scratch = crate::full_text::scratch_path(&self.path);
+        // A load that died while building on two threads left its scratch file.
+        if self.path != ":memory:" {
+            crate::full_text::remove_scratch(&scratch);
+        }
         let part = split.map(|last_ours| {
             let (store, scratch) = (self.path.clone(), scratch.clone());
             std::thread::spawn(move || crate::full_text::build_part(&store, &scratch, last_ours))
         });
-        let trigger = self.build_deferred_indexes_but(split)?;
-        let (Some(part), Some(trigger)) = (part, trigger) else {
-            return Ok(());
+        let (part, trigger) = match (part, self.build_deferred_indexes_but(split)) {
+            (Some(part), Ok(Some(trigger))) => (part, trigger),
+            (part, built) => {
+                // Nothing split, or the first half failed: the second half's thread is waited
+                // for (it may still be writing its scratch file) and its work thrown away.
+                if let Some(part) = part {
+                    let _ = part.join();
+                    crate::full_text::remove_scratch(&scratch);
+                }
+                return built.map(|_| ());
+            }
         };
         let added = match part.join() {
             Ok(Ok(last)) => {

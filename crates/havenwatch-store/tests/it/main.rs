@@ -867,8 +867,13 @@ fn indexes_a_dead_bulk_load_set_aside_are_built_by_the_next_open_not_under_a_liv
         assert!(!other.begin_bulk_load().unwrap());
     }
     drop(loading); // dies without end_bulk_load
+                   // Dying while its full-text index was half built on two threads leaves a scratch file,
+                   // removed with the rest of what the load left.
+    let scratch = dir.path().join("bulk.db-full-text-part");
+    std::fs::write(&scratch, b"half an index").unwrap();
     let store = SqliteStore::open(&path).unwrap();
     assert!(store.deferred_indexes().unwrap().is_empty());
     assert_eq!(index_names(&path), before);
     assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert!(!scratch.exists());
 }
