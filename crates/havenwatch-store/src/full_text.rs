@@ -26,13 +26,23 @@ const MAX_SEGMENT: u64 = 2000;
 const AVERAGES_ROWID: i64 = 1;
 const STRUCTURE_ROWID: i64 = 10;
 
-/// Why the two indexes could not be combined: the caller rebuilds the index in one pass.
+/// Why the two indexes could not be combined: the caller rebuilds the index in one pass (a
+/// failure that is no accident of the split, a full disk say, then fails that too).
 #[derive(Debug)]
 pub(crate) enum MergeError {
     /// The records are not in the form this code knows (a version 2 structure, a merge in
     /// progress, too many segments).
     Unsupported(String),
     Sql(&'static str, rusqlite::Error),
+}
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MergeError::Unsupported(why) => f.write_str(why),
+            MergeError::Sql(context, e) => write!(f, "{context}: {e}"),
+        }
+    }
 }
 
 fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> MergeError {
@@ -255,14 +265,15 @@ pub(crate) fn build_part(store: &str, scratch: &Path, after: i64) -> rusqlite::R
          PRAGMA main.cache_size = -2048;
          PRAGMA part.cache_size = -32768;",
     )?;
-    // The same shape as the store's index: columns, tokenizer, page size, merging.
+    // The same shape as the store's index: columns, tokenizer, and its settings (page size,
+    // merging).
     conn.execute_batch(
         "CREATE VIRTUAL TABLE part.fts USING fts5(
              title, text, content='', tokenize='unicode61 remove_diacritics 2'
          );",
     )?;
-    let settings: Vec<(String, i64)> = conn
-        .prepare("SELECT k, v FROM main.documents_fts_config WHERE k IN ('pgsz', 'automerge')")?
+    let settings: Vec<(String, rusqlite::types::Value)> = conn
+        .prepare("SELECT k, v FROM main.documents_fts_config WHERE k != 'version'")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (key, value) in settings {

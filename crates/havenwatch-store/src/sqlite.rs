@@ -778,7 +778,8 @@ impl SqliteStore {
     }
 
     /// Why the last full-text index set to be built on two threads was built in one pass
-    /// instead (its records in a form this build does not know, or the second thread failed).
+    /// instead (its records in a form this build does not know, or a step of the split build
+    /// failed).
     pub fn full_text_fallback(&self) -> Option<&str> {
         self.full_text_fallback.as_deref()
     }
@@ -858,12 +859,9 @@ impl SqliteStore {
         match added {
             Ok(()) => Ok(()),
             // Built again in one pass, as without the split: the trigger is still set aside.
-            Err(crate::full_text::MergeError::Unsupported(why)) => {
-                self.full_text_fallback = Some(why);
+            Err(why) => {
+                self.full_text_fallback = Some(why.to_string());
                 self.build_deferred_indexes_but(None).map(|_| ())
-            }
-            Err(crate::full_text::MergeError::Sql(context, source)) => {
-                Err(StoreError::Sql { context, source })
             }
         }
     }

@@ -802,6 +802,22 @@ fn a_full_text_index_built_on_two_threads_searches_as_one_built_in_one_pass() {
     assert_eq!(split.integrity_check().unwrap(), "ok");
 }
 
+/// When a step of the two-thread build fails (here the scratch file cannot be created: a
+/// directory has its name), the index is built in one pass instead, and is sound.
+#[test]
+fn a_full_text_index_the_split_build_fails_on_is_built_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blocked.db");
+    std::fs::create_dir(dir.path().join("blocked.db-full-text-part")).unwrap();
+    let store = bulk_loaded(&path, 100);
+    let why = store.full_text_fallback().expect("built in one pass");
+    assert!(why.contains("second half"), "{why}");
+    assert!(store.deferred_indexes().unwrap().is_empty());
+    assert_eq!(store.search("report", 10_000).unwrap().len(), 620);
+    full_text_check(&path).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
 /// During a bulk load the log is copied back into the file by a thread of its own, not by
 /// the writer's commits (whose bound, 65,536 pages, a small load never reaches): the file
 /// grows while the load runs, and what was loaded is all there at its end.
