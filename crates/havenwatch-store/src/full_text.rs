@@ -6,7 +6,9 @@
 //! into an index of the same shape in a scratch file; the scratch index's segments are then
 //! added to the store's: its pages copied under new segment ids, its per-document sizes
 //! copied, and the two indexes' segment lists and totals combined in FTS5's structure and
-//! averages records (their format is part of FTS5's file format, which SQLite keeps stable).
+//! averages records. Those records are part of FTS5's file format, which SQLite keeps readable
+//! across releases; a record in a form this module does not know (a version 2 structure, a
+//! merge in progress) is refused, and the index is then built in one pass.
 //!
 //! Crash safety: the trigger that feeds the index and the `deferred_indexes` row that stands
 //! for it change only in the transaction that adds the scratch segments. A load that dies
