@@ -550,7 +550,7 @@ fn every_claim_of_a_batch_is_stored_as_given_and_replaced_whole() {
     let mut store = SqliteStore::open(&path).unwrap();
     let front = group("x:front", "Ridge Front", EntityStatus::Known);
     let army = group("x:army", "Delta Army", EntityStatus::Known);
-    // 3 documents of 25 claims: two full statements and 11 rows left over.
+    // 3 documents of 25 claims each.
     let docs: Vec<AnalysedDocument> = (0..3)
         .map(|d| {
             let text = format!("Document {d}: the Ridge Front and the Delta Army. ").repeat(25);
@@ -882,9 +882,9 @@ fn indexes_a_dead_bulk_load_set_aside_are_built_by_the_next_open_not_under_a_liv
         );
         assert!(!other.begin_bulk_load().unwrap());
     }
-    drop(loading); // dies without end_bulk_load
-                   // Dying while its full-text index was half built on two threads leaves a scratch file,
-                   // removed with the rest of what the load left.
+    // The load dies without end_bulk_load. Dying while its full-text index was half built on
+    // two threads leaves a scratch file too, removed with the rest of what the load left.
+    drop(loading);
     let scratch = dir.path().join("bulk.db-full-text-part");
     std::fs::write(&scratch, b"half an index").unwrap();
     let store = SqliteStore::open(&path).unwrap();
