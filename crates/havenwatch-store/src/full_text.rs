@@ -14,6 +14,7 @@
 //! for it change only in the transaction that adds the scratch segments. A load that dies
 //! before it leaves the row, and the next open rebuilds the index whole.
 
+use crate::{sql, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 
@@ -27,29 +28,6 @@ const MAX_SEGMENT: u64 = 2000;
 /// The `%_data` rowids of the averages and structure records.
 const AVERAGES_ROWID: i64 = 1;
 const STRUCTURE_ROWID: i64 = 10;
-
-/// Why the two indexes could not be combined: the caller rebuilds the index in one pass (a
-/// failure that is no accident of the split, a full disk say, then fails that too).
-#[derive(Debug)]
-pub(crate) enum MergeError {
-    /// The records are not in the form this code knows (a version 2 structure, a merge in
-    /// progress, too many segments).
-    Unsupported(String),
-    Sql(&'static str, rusqlite::Error),
-}
-
-impl std::fmt::Display for MergeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MergeError::Unsupported(why) => f.write_str(why),
-            MergeError::Sql(context, e) => write!(f, "{context}: {e}"),
-        }
-    }
-}
-
-fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> MergeError {
-    move |e| MergeError::Sql(context, e)
-}
 
 /// SQLite's variable-length integer (FTS5's records use the same): big-endian 7-bit groups,
 /// the ninth byte whole. Returns the value and the bytes read.
@@ -110,8 +88,8 @@ struct Structure {
 }
 
 impl Structure {
-    fn decode(bytes: &[u8]) -> Result<Structure, MergeError> {
-        let bad = |what: &str| MergeError::Unsupported(format!("full-text structure: {what}"));
+    fn decode(bytes: &[u8]) -> Result<Structure> {
+        let bad = |what: &str| StoreError::Invalid(format!("full-text structure: {what}"));
         if bytes.len() < 4 {
             return Err(bad("too short"));
         }
@@ -120,7 +98,7 @@ impl Structure {
             return Err(bad("version 2"));
         }
         let mut at = 4;
-        let mut next = || -> Result<u64, MergeError> {
+        let mut next = || -> Result<u64> {
             let (v, n) = get_varint(&bytes[at..]).ok_or_else(|| bad("cut short"))?;
             at += n;
             Ok(v)
@@ -211,14 +189,13 @@ impl Structure {
 }
 
 /// The averages record: rows, then tokens per column, summed.
-fn add_averages(a: &[u8], b: &[u8]) -> Result<Vec<u8>, MergeError> {
-    let values = |bytes: &[u8]| -> Result<Vec<u64>, MergeError> {
+fn add_averages(a: &[u8], b: &[u8]) -> Result<Vec<u8>> {
+    let values = |bytes: &[u8]| -> Result<Vec<u64>> {
         let mut out = Vec::new();
         let mut at = 0;
         while at < bytes.len() {
-            let (v, n) = get_varint(&bytes[at..]).ok_or_else(|| {
-                MergeError::Unsupported("full-text averages: cut short".to_string())
-            })?;
+            let (v, n) = get_varint(&bytes[at..])
+                .ok_or_else(|| StoreError::Invalid("full-text averages: cut short".to_string()))?;
             out.push(v);
             at += n;
         }
@@ -309,7 +286,7 @@ pub(crate) fn add_part(
     last: i64,
     create_trigger: &str,
     deferred: &str,
-) -> Result<(), MergeError> {
+) -> Result<()> {
     let mut conn = Connection::open(store).map_err(sql("opening the store"))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(sql("opening the store"))?;
@@ -318,7 +295,7 @@ pub(crate) fn add_part(
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(sql("starting to add the scratch index"))?;
-    let record = |schema: &str, table: &str, id: i64| -> Result<Vec<u8>, MergeError> {
+    let record = |schema: &str, table: &str, id: i64| -> Result<Vec<u8>> {
         tx.query_row(
             &format!("SELECT block FROM {schema}.{table} WHERE id = ?1"),
             [id],
@@ -338,7 +315,7 @@ pub(crate) fn add_part(
         .map(Vec::len)
         .sum::<usize>();
     if offset + theirs.max_segment() > MAX_SEGMENT || segments as u64 > MAX_SEGMENT {
-        return Err(MergeError::Unsupported(format!(
+        return Err(StoreError::Invalid(format!(
             "full-text segments: {segments}, ids up to {}",
             offset + theirs.max_segment()
         )));
@@ -493,17 +470,17 @@ mod tests {
         v2.splice(4..4, [0xff, 0x00, 0x00, 0x01]);
         assert!(matches!(
             Structure::decode(&v2),
-            Err(MergeError::Unsupported(_))
+            Err(StoreError::Invalid(_))
         ));
         let mut merging = hex(WRITTEN);
         merging[8] = 0x01; // level 0 has a merge in progress
         assert!(matches!(
             Structure::decode(&merging),
-            Err(MergeError::Unsupported(_))
+            Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
             Structure::decode(&hex(WRITTEN)[..20]),
-            Err(MergeError::Unsupported(_))
+            Err(StoreError::Invalid(_))
         ));
     }
 

@@ -48,6 +48,11 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Wraps a SQLite error with what was being done.
+fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sql { context, source }
+}
+
 /// The key of the finding a claim belongs to: subject, predicate and object, the two entities
 /// in id order for symmetric predicates (cooperation and hostility hold both ways).
 pub fn finding_key(

@@ -2,7 +2,7 @@
 
 use crate::checkpoint::BackgroundCheckpointer;
 use crate::model::*;
-use crate::{Result, Store, StoreError};
+use crate::{sql, Result, Store, StoreError};
 use havenwatch_core::text::alias_key;
 use havenwatch_core::{
     Document, DocumentId, DocumentMeta, Entity, EntityId, EntityStatus, EntityType, ExternalId,
@@ -383,10 +383,6 @@ const FULL_TEXT_SPLIT_FROM: i64 = 50_000;
 /// two threads: less than half, as it then also copies the other thread's index in.
 const FULL_TEXT_WRITER_SHARE: f64 = 0.45;
 
-fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sql { context, source }
-}
-
 /// A TAXII timestamp: RFC 3339 UTC with milliseconds, so that strings compare as times.
 pub fn taxii_now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -517,7 +513,7 @@ impl SqliteStore {
                 .prepare_cached("INSERT OR IGNORE INTO claims_pending (doc_key) VALUES (?1)")
                 .map_err(sql("preparing"))?;
             let mut entities = EntityWriter::new(&tx, &ingested_at)?;
-            let mut mention_rows = MentionWriter::new(&tx);
+            let mut mention_rows = MentionWriter::new(&tx)?;
             let mut add_entity_stats = tx
                 .prepare_cached(
                     "INSERT INTO entity_stats (entity_id, tlp, mentions, documents)
@@ -848,10 +844,11 @@ impl SqliteStore {
             Ok(Ok(last)) => {
                 crate::full_text::add_part(&self.path, &scratch, last, &trigger, "documents_ai")
             }
-            Ok(Err(e)) => Err(crate::full_text::MergeError::Unsupported(format!(
-                "indexing the second half: {e}"
-            ))),
-            Err(_) => Err(crate::full_text::MergeError::Unsupported(
+            Ok(Err(source)) => Err(StoreError::Sql {
+                context: "indexing the second half",
+                source,
+            }),
+            Err(_) => Err(StoreError::Invalid(
                 "the second half's thread panicked".to_string(),
             )),
         };
@@ -1275,9 +1272,14 @@ impl SqliteStore {
 
 /// Writes mention rows within a transaction, many to a statement: a batch's 10,000-odd
 /// mentions cost a few hundred statements rather than one each (3.1% fewer instructions for a
-/// whole ingest of 3,000 documents).
+/// whole ingest of 3,000 documents). `OR FAIL` rather than the default `ABORT`: a statement
+/// that writes several rows and may abort halfway makes SQLite copy every page it changes
+/// into a statement journal first, to undo the rows already written; on a failure the whole
+/// batch is rolled back anyway.
 struct MentionWriter<'t, 'b> {
     tx: &'t Connection,
+    /// The statement for [`Self::ROWS`] rows, prepared once per batch.
+    full: rusqlite::CachedStatement<'t>,
     rows: Vec<(i64, &'b havenwatch_core::Mention)>,
 }
 
@@ -1285,61 +1287,66 @@ impl<'t, 'b> MentionWriter<'t, 'b> {
     /// Rows per full statement (six parameters each).
     const ROWS: usize = 64;
 
-    fn new(tx: &'t Connection) -> Self {
-        MentionWriter {
+    fn new(tx: &'t Connection) -> Result<Self> {
+        Ok(MentionWriter {
             tx,
+            full: tx
+                .prepare_cached(&Self::insert(Self::ROWS))
+                .map_err(sql("preparing"))?,
             rows: Vec::with_capacity(Self::ROWS),
-        }
+        })
+    }
+
+    /// The insert of `rows` rows.
+    fn insert(rows: usize) -> String {
+        format!(
+            "INSERT OR FAIL INTO mentions (doc_key, entity_id, start, end, surface, rule)
+             VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?)"; rows].join(", ")
+        )
     }
 
     fn push(&mut self, doc_key: i64, mention: &'b havenwatch_core::Mention) -> Result<()> {
         self.rows.push((doc_key, mention));
         if self.rows.len() == Self::ROWS {
-            self.flush()?;
+            Self::execute(&mut self.full, &self.rows)?;
+            self.rows.clear();
         }
         Ok(())
     }
 
-    /// Writes what is left, one row to a statement.
-    fn finish(mut self) -> Result<()> {
-        self.flush()
+    /// Writes the rows left, one to a statement.
+    fn finish(self) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let mut one = self
+            .tx
+            .prepare_cached(&Self::insert(1))
+            .map_err(sql("preparing"))?;
+        for row in self.rows.chunks(1) {
+            Self::execute(&mut one, row)?;
+        }
+        Ok(())
     }
 
-    fn flush(&mut self) -> Result<()> {
-        // Full statements use the many-row form, the rest the one-row form: two statements in
-        // the cache. `OR FAIL` rather than the default `ABORT`: a statement that writes several
-        // rows and may abort halfway makes SQLite copy every page it changes into a statement
-        // journal first, to undo the rows already written; on a failure the whole batch is
-        // rolled back anyway.
-        let per_statement = if self.rows.len() == Self::ROWS {
-            Self::ROWS
-        } else {
-            1
-        };
-        let statement = format!(
-            "INSERT OR FAIL INTO mentions (doc_key, entity_id, start, end, surface, rule)
-             VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?)"; per_statement].join(", ")
-        );
-        for chunk in self.rows.chunks(per_statement) {
-            let mut insert = self
-                .tx
-                .prepare_cached(&statement)
-                .map_err(sql("preparing"))?;
-            for (i, (doc_key, mention)) in chunk.iter().enumerate() {
-                let at = 6 * i;
-                let bound = insert
-                    .raw_bind_parameter(at + 1, doc_key)
-                    .and_then(|_| insert.raw_bind_parameter(at + 2, &mention.entity.0))
-                    .and_then(|_| insert.raw_bind_parameter(at + 3, mention.span.start as i64))
-                    .and_then(|_| insert.raw_bind_parameter(at + 4, mention.span.end as i64))
-                    .and_then(|_| insert.raw_bind_parameter(at + 5, &mention.surface))
-                    .and_then(|_| insert.raw_bind_parameter(at + 6, mention.rule.as_str()));
-                bound.map_err(sql("storing a mention"))?;
-            }
-            insert.raw_execute().map_err(sql("storing a mention"))?;
+    /// Binds `rows` to an insert of as many rows and runs it.
+    fn execute(
+        insert: &mut rusqlite::Statement<'_>,
+        rows: &[(i64, &havenwatch_core::Mention)],
+    ) -> Result<()> {
+        for (i, (doc_key, mention)) in rows.iter().enumerate() {
+            let at = 6 * i;
+            let bound = insert
+                .raw_bind_parameter(at + 1, doc_key)
+                .and_then(|_| insert.raw_bind_parameter(at + 2, &mention.entity.0))
+                .and_then(|_| insert.raw_bind_parameter(at + 3, mention.span.start as i64))
+                .and_then(|_| insert.raw_bind_parameter(at + 4, mention.span.end as i64))
+                .and_then(|_| insert.raw_bind_parameter(at + 5, &mention.surface))
+                .and_then(|_| insert.raw_bind_parameter(at + 6, mention.rule.as_str()));
+            bound.map_err(sql("storing a mention"))?;
         }
-        self.rows.clear();
+        insert.raw_execute().map_err(sql("storing a mention"))?;
         Ok(())
     }
 }

@@ -741,12 +741,17 @@ fn bulk_loaded(path: &std::path::Path, split_from: i64) -> SqliteStore {
     store
 }
 
-/// FTS5's own check of a store's full-text index against the documents.
-fn full_text_check(path: &std::path::Path) -> rusqlite::Result<usize> {
-    rusqlite::Connection::open(path)?.execute(
-        "INSERT INTO documents_fts(documents_fts, rank) VALUES('integrity-check', 1)",
-        [],
-    )
+/// The store's file passes SQLite's integrity check, and its full-text index FTS5's own check
+/// against the documents' text.
+fn assert_sound(store: &SqliteStore, path: &std::path::Path) {
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute(
+            "INSERT INTO documents_fts(documents_fts, rank) VALUES('integrity-check', 1)",
+            [],
+        )
+        .expect("the full-text index matches the documents");
 }
 
 /// A bulk load's full-text index built on two threads (half indexed by the writer, half in a
@@ -762,7 +767,7 @@ fn a_full_text_index_built_on_two_threads_searches_as_one_built_in_one_pass() {
     assert_eq!(split.full_text_fallback(), None, "built on two threads");
     assert!(split.deferred_indexes().unwrap().is_empty());
     assert!(!dir.path().join("split.db-full-text-part").exists());
-    full_text_check(&split_path).unwrap();
+    assert_sound(&split, &split_path);
     let hits = |store: &SqliteStore, q: &str| -> Vec<(String, String)> {
         let mut hits: Vec<_> = store
             .search(q, 10_000)
@@ -798,8 +803,7 @@ fn a_full_text_index_built_on_two_threads_searches_as_one_built_in_one_pass() {
     );
     split.write_batch(&[later]).unwrap();
     assert_eq!(split.search("zebrafinch", 10).unwrap().len(), 1);
-    full_text_check(&split_path).unwrap();
-    assert_eq!(split.integrity_check().unwrap(), "ok");
+    assert_sound(&split, &split_path);
 }
 
 /// When a step of the two-thread build fails (here the scratch file cannot be created: a
@@ -814,8 +818,7 @@ fn a_full_text_index_the_split_build_fails_on_is_built_in_one_pass() {
     assert!(why.contains("second half"), "{why}");
     assert!(store.deferred_indexes().unwrap().is_empty());
     assert_eq!(store.search("report", 10_000).unwrap().len(), 620);
-    full_text_check(&path).unwrap();
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert_sound(&store, &path);
 }
 
 /// During a bulk load the log is copied back into the file by a thread of its own, not by
